@@ -1,0 +1,31 @@
+import { styleText } from 'node:util';
+import { isUserError } from '../errors.js';
+import type { Logger } from '../proxy/logger.js';
+
+type Style = Parameters<typeof styleText>[0];
+
+/** Colour only for a person at a terminal, and never when NO_COLOR is set. */
+const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+
+export function paint(style: Style, text: string): string {
+  return colour ? styleText(style, text) : text;
+}
+
+/** The logger the CLI gives the proxy: warnings and errors to stderr, each one line. */
+export const terminalLogger: Logger = {
+  info: (line) => console.log(line),
+  warn: (line) => console.error(`${paint('yellow', 'warning')} ${line}`),
+  error: (line) => console.error(`${paint('red', 'error')} ${line}`),
+};
+
+/** Print an error: a user's mistake as message and hint, a bug with its stack. Returns the exit code. */
+export function reportError(error: unknown): number {
+  if (isUserError(error)) {
+    console.error(`${paint('red', 'devtls:')} ${error.message}`);
+    if (error.hint !== undefined) console.error(error.hint);
+    return 1;
+  }
+  console.error(paint('red', 'devtls: unexpected error (this is a bug in devtls, please report it):'));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return 70;
+}

@@ -1,0 +1,85 @@
+import type { Argv, CommandModule } from 'yargs';
+import { startDevtls, type RunningDevtls } from '../up.js';
+import { routeLabel } from '../proxy/route-changes.js';
+import { systemTrustStatus } from '../trust/trust-status.js';
+import { formatHost } from '../proxy/listen.js';
+import { DEFAULT_LISTEN_HOSTS } from '../proxy/dev-proxy.js';
+import { paint, terminalLogger } from './terminal.js';
+import { caOptions, portOption } from './shared-options.js';
+
+interface UpArgs {
+  config: string;
+  httpsPort: number | undefined;
+  httpPort: number | undefined;
+  host: string[] | undefined;
+  caDir: string | undefined;
+  certsDir: string | undefined;
+  watch: boolean;
+}
+
+export const upCommand: CommandModule<object, UpArgs> = {
+  command: 'up',
+  describe: 'Serve the routes in proxy.config.json over HTTPS',
+  builder: (yargs: Argv) =>
+    caOptions(yargs)
+      .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })
+      .option('https-port', { ...portOption, describe: 'HTTPS port [default: the file\'s "httpsPort", else 443]' })
+      .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0 turns it off [default: the file\'s "httpPort", else 80]' })
+      .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
+      .option('certs-dir', { type: 'string', describe: 'Where leaf certificates are kept [default: certs/ beside the config file]' })
+      .option('watch', { type: 'boolean', default: true, describe: 'Apply each saved edit of the config at once (--no-watch: read it only at start)' })
+      .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
+      .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
+  handler: async (args) => {
+    const running = await startDevtls({
+      configFile: args.config,
+      ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
+      ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
+      ...(args.host === undefined ? {} : { hosts: args.host }),
+      ...(args.caDir === undefined ? {} : { caDir: args.caDir }),
+      ...(args.certsDir === undefined ? {} : { certsDir: args.certsDir }),
+      watch: args.watch,
+      logger: terminalLogger,
+    });
+    await printStartup(running, args.host ?? DEFAULT_LISTEN_HOSTS);
+    await waitForStopSignal();
+    console.log('\nStopping devtls…');
+    await running.stop();
+  },
+};
+
+async function printStartup(running: RunningDevtls, hosts: readonly string[]): Promise<void> {
+  const { proxy, ca, config, warnings } = running;
+  if (running.caCreated) console.log(`Created a local certificate authority in ${ca.dir}`);
+  for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
+  const port = proxy.httpsPort === 443 ? '' : `:${proxy.httpsPort}`;
+  console.log(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
+  for (const route of config.routes) {
+    const url = `https://${routeLabel(route).replace(/^([^/]+)/, `$1${port}`)}`;
+    console.log(`  ${paint('green', url)} → ${route.target.origin}${route.target.basePath}`);
+  }
+  const listening = hosts.map((host) => `${formatHost(host)}:${proxy.httpsPort}`).join(', ');
+  const redirect = proxy.httpPort === false ? 'no http redirect' : `http :${proxy.httpPort} redirects to https`;
+  console.log(`Listening on ${listening} (${redirect}).`);
+  const trust = await systemTrustStatus(ca.certPem, ca.certPath);
+  if (trust.system === true) console.log(`CA trusted by this system (${ca.certPath}).`);
+  else {
+    console.log(
+      `${paint('yellow', trust.system === false ? 'The devtls CA is not trusted yet' : 'devtls cannot tell whether its CA is trusted on this system')}: browsers will warn until it is. Trust it once with:`,
+    );
+    console.log(`  ${trust.howToTrust}`);
+  }
+  console.log(`Press Ctrl-C to stop.${running.watching ? ` Edits to ${running.configLabel} apply as soon as you save.` : ''}`);
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,134 @@
+import { dirname } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { parseConfigBytes, readConfigFile } from './load-config.js';
+import type { ParsedConfig } from './parse-config.js';
+
+export interface ConfigWatchHandlers {
+  /** A new, valid config was saved. Called one at a time; the watcher waits for it. */
+  apply(parsed: ParsedConfig): Promise<void> | void;
+  /** The saved file is invalid (or unreadable) and stayed so: keep the last good config. */
+  reject(error: unknown): void;
+  /** The file is gone and stayed gone. */
+  missing(): void;
+}
+
+export interface ConfigWatchOptions {
+  /** Quiet time after an event before the file is read: coalesces bursts of saves. */
+  debounceMs?: number;
+  /**
+   * How long a broken read must stay unchanged before it is reported: editors write in
+   * steps, and a file caught empty or half-written mid-save is not the user's mistake.
+   * The file is also read once more this long after the last event, because the watcher
+   * can miss a second change that lands within a few milliseconds of the first.
+   */
+  settleMs?: number;
+}
+
+/**
+ * Watches proxy.config.json however the editor saves it: in place, write-then-rename
+ * (VS Code, JetBrains), vim's backup-and-rename, delete-and-recreate. Every settled change
+ * is read, parsed and validated whole before `apply` sees it; the last save wins.
+ */
+export class ConfigWatcher {
+  private readonly file: string;
+  private readonly handlers: ConfigWatchHandlers;
+  private readonly debounceMs: number;
+  private readonly settleMs: number;
+  private watcher: FSWatcher | undefined;
+  private lastApplied: Buffer;
+  private lastReported: string | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private settleTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(file: string, initialBytes: Buffer, handlers: ConfigWatchHandlers, options: ConfigWatchOptions) {
+    this.file = file;
+    this.lastApplied = initialBytes;
+    this.handlers = handlers;
+    this.debounceMs = options.debounceMs ?? 20;
+    this.settleMs = options.settleMs ?? 150;
+  }
+
+  /**
+   * Start watching `file`, whose currently applied content is `initialBytes`.
+   * Resolves once the watcher is ready, so an edit made after this is seen.
+   */
+  static async start(file: string, initialBytes: Buffer, handlers: ConfigWatchHandlers, options: ConfigWatchOptions = {}): Promise<ConfigWatcher> {
+    const instance = new ConfigWatcher(file, initialBytes, handlers, options);
+    // Watch the folder, not the file: the folder outlives every rename and delete an
+    // editor does to the file, so no save can slip between a watch ending and the next.
+    const folder = dirname(file);
+    const watcher = watch(folder, {
+      ignoreInitial: true,
+      persistent: true,
+      depth: 0,
+      ignored: (path: string) => path !== folder && path !== file,
+    });
+    instance.watcher = watcher;
+    watcher.on('all', () => instance.onEvent());
+    watcher.on('error', () => instance.onEvent());
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return instance;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.debounceTimer);
+    clearTimeout(this.settleTimer);
+    await this.watcher?.close();
+    await this.running;
+  }
+
+  private onEvent(): void {
+    if (this.closed) return;
+    clearTimeout(this.debounceTimer);
+    clearTimeout(this.settleTimer);
+    this.debounceTimer = setTimeout(() => this.schedule(false), this.debounceMs);
+    this.settleTimer = setTimeout(() => this.schedule(true), this.settleMs);
+  }
+
+  /** Checks run one after another, never overlapping an apply in progress. */
+  private schedule(settled: boolean): void {
+    this.running = this.running.then(() => this.check(settled)).catch((error: unknown) => this.handlers.reject(error));
+  }
+
+  private async check(settled: boolean): Promise<void> {
+    if (this.closed) return;
+    let contents;
+    try {
+      contents = await readConfigFile(this.file);
+    } catch (error) {
+      if (!settled) return;
+      if ((error as { code?: string }).code === 'ENOCONFIG') this.reportOnce('missing', () => this.handlers.missing());
+      else this.reportOnce(`read:${String(error)}`, () => this.handlers.reject(error));
+      return;
+    }
+    if (contents.bytes.equals(this.lastApplied)) {
+      this.lastReported = undefined;
+      return;
+    }
+    let parsed: ParsedConfig;
+    try {
+      parsed = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+    } catch (error) {
+      if (settled) this.reportOnce(contents.bytes.toString('latin1'), () => this.handlers.reject(error));
+      return;
+    }
+    try {
+      await this.handlers.apply(parsed);
+    } catch (error) {
+      this.reportOnce(`apply:${contents.bytes.toString('latin1')}`, () => this.handlers.reject(error));
+      return;
+    }
+    this.lastApplied = contents.bytes;
+    this.lastReported = undefined;
+  }
+
+  /** Say each problem once, not on every event while the file stays the same. */
+  private reportOnce(key: string, report: () => void): void {
+    if (this.lastReported === key) return;
+    this.lastReported = key;
+    report();
+  }
+}

@@ -1,0 +1,285 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { ProxyConfig, Route } from '../config/types.js';
+import type { LeafCertificate, LeafCertificateStore } from '../pki/leaf-store.js';
+import { sendErrorPage } from './error-pages.js';
+import { forwardHttpRequest } from './forward-http.js';
+import { WebSocketForwarder, writeHttpError } from './forward-websocket.js';
+import { listen } from './listen.js';
+import { silentLogger, type Logger } from './logger.js';
+import { createRedirectHandler } from './redirect-handler.js';
+import { hostWithoutPort } from './request-target.js';
+import { RouteTable } from './route-table.js';
+import { describeRouteChanges, type RouteChanges } from './route-changes.js';
+import { SecureContexts } from './secure-contexts.js';
+import { TLS_SETTINGS } from './tls-settings.js';
+import type { ForwardContext } from './upstream-headers.js';
+import { UpstreamPools } from './upstream-pools.js';
+
+export const DEFAULT_LISTEN_HOSTS: readonly string[] = ['127.0.0.1', '::1'];
+
+export interface ListenPorts {
+  https: number;
+  http: number | false;
+}
+
+export interface DevProxyOptions {
+  config: ProxyConfig;
+  certificates: LeafCertificateStore;
+  /** 0 picks a free port (tests). */
+  httpsPort: number;
+  /** false: no redirect server. */
+  httpPort: number | false;
+  /** Addresses to listen on; default loopback only (127.0.0.1 and ::1). */
+  hosts?: readonly string[];
+  logger?: Logger;
+}
+
+/**
+ * The running proxy: an HTTPS server that routes by host and path to dev servers, and an
+ * HTTP server that redirects to it. Routes live in one immutable RouteTable that
+ * `reload` replaces whole: a request in flight keeps the table it started with.
+ */
+export class DevProxy {
+  private table: RouteTable;
+  private readonly options: DevProxyOptions;
+  private readonly logger: Logger;
+  private readonly pools: UpstreamPools;
+  private readonly contexts: SecureContexts;
+  private readonly webSockets = new WebSocketForwarder();
+  private httpsServers: (HttpServer | HttpsServer)[] = [];
+  private httpServers: (HttpServer | HttpsServer)[] = [];
+  private boundHttpsPort = 0;
+  private boundHttpPort: number | false = false;
+  private defaultCertificate: LeafCertificate | undefined;
+  private readonly redirect = createRedirectHandler(() => this.table, () => this.boundHttpsPort);
+
+  constructor(options: DevProxyOptions) {
+    this.options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.table = new RouteTable(options.config.routes);
+    this.pools = new UpstreamPools(options.config.timeouts);
+    this.contexts = new SecureContexts(options.certificates, () => this.table, (host, error) =>
+      this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  get routes(): RouteTable {
+    return this.table;
+  }
+
+  get httpsPort(): number {
+    return this.boundHttpsPort;
+  }
+
+  get httpPort(): number | false {
+    return this.boundHttpPort;
+  }
+
+  /** Issue the certificates the routes need, then listen. Rejects with a UserError on a busy or privileged port. */
+  async start(): Promise<void> {
+    await this.contexts.warm(this.table);
+    this.defaultCertificate = await this.options.certificates.get('localhost');
+    try {
+      this.httpsServers = await this.listenAll('HTTPS', this.options.httpsPort);
+      this.boundHttpsPort = portOf(this.httpsServers);
+      if (this.options.httpPort !== false) {
+        this.httpServers = await this.listenAll('HTTP', this.options.httpPort);
+        this.boundHttpPort = portOf(this.httpServers);
+      }
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Swap in a new configuration. Certificates for new hosts are issued first, so the
+   * swap itself is one assignment; if issuing fails, the old routes stay. When `ports`
+   * differ from the bound ones, new listeners open first and the old ones stop accepting
+   * but let their open connections finish.
+   */
+  async reload(config: ProxyConfig, ports?: ListenPorts): Promise<RouteChanges> {
+    const next = new RouteTable(config.routes);
+    await this.contexts.warm(next);
+    if (ports !== undefined) await this.rebind(ports);
+    const previous = this.table;
+    this.table = next;
+    this.options.config = config;
+    this.pools.setTimeouts(config.timeouts);
+    this.pools.retainOnly(new Set(config.routes.map((route) => route.target.origin)));
+    return describeRouteChanges(previous.routes, next.routes);
+  }
+
+  private async rebind(ports: ListenPorts): Promise<void> {
+    if (ports.https !== this.boundHttpsPort) {
+      const servers = await this.listenAll('HTTPS', ports.https);
+      const old = this.httpsServers;
+      this.httpsServers = servers;
+      this.boundHttpsPort = portOf(servers);
+      closeGracefully(old);
+    }
+    if (ports.http !== this.boundHttpPort) {
+      const servers = ports.http === false ? [] : await this.listenAll('HTTP', ports.http);
+      const old = this.httpServers;
+      this.httpServers = servers;
+      this.boundHttpPort = ports.http === false ? false : portOf(servers);
+      closeGracefully(old);
+    }
+  }
+
+  /** One server per listen address, all on the same port (the first one's, when asked for 0). */
+  private async listenAll(role: 'HTTPS' | 'HTTP', port: number): Promise<(HttpServer | HttpsServer)[]> {
+    const hosts = this.options.hosts ?? DEFAULT_LISTEN_HOSTS;
+    const servers: (HttpServer | HttpsServer)[] = [];
+    let chosen = port;
+    try {
+      for (const host of hosts) {
+        const server = role === 'HTTPS' ? this.createHttpsServer() : createHttpServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000 }, this.redirect);
+        if (await this.bindOptional(server, chosen, host, role, hosts)) {
+          servers.push(server);
+          chosen = portOf(servers);
+        }
+      }
+    } catch (error) {
+      closeGracefully(servers);
+      throw error;
+    }
+    return servers;
+  }
+
+  private createHttpsServer(): HttpsServer {
+    const certificate = this.defaultCertificate as LeafCertificate;
+    const server = createHttpsServer(
+      {
+        ...TLS_SETTINGS,
+        cert: certificate.certPem,
+        key: certificate.keyPem,
+        SNICallback: this.contexts.sniCallback,
+        keepAliveTimeout: 60_000,
+        headersTimeout: 30_000,
+        requestTimeout: 0,
+      },
+      this.handleRequest,
+    );
+    server.on('upgrade', this.handleUpgrade);
+    return server;
+  }
+
+  /** Stop listening, let requests in flight finish briefly, then close everything. */
+  async close(): Promise<void> {
+    const servers = [...this.httpsServers, ...this.httpServers];
+    this.httpsServers = [];
+    this.httpServers = [];
+    this.webSockets.closeAll();
+    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const server of servers) server.closeIdleConnections();
+    const force = setTimeout(() => {
+      for (const server of servers) server.closeAllConnections();
+    }, 2_000);
+    await Promise.all(closed);
+    clearTimeout(force);
+    await this.pools.close();
+  }
+
+  private readonly handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '';
+    if (url.charCodeAt(0) !== 47 /* / */) {
+      sendErrorPage(req, res, {
+        status: 400,
+        title: 'Bad Request',
+        detail: 'devtls only serves origin-form request targets (a path starting with /); it is not a forward proxy.',
+      });
+      return;
+    }
+    const host = hostWithoutPort(req.headers.host);
+    const table = this.table;
+    const route = table.match(host, url);
+    if (route === undefined) {
+      this.sendNoRoute(req, res, host, table);
+      return;
+    }
+    forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req), this.logUpstreamError);
+  };
+
+  private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    const host = hostWithoutPort(req.headers.host);
+    const route = this.table.match(host, req.url ?? '');
+    if (route === undefined) {
+      writeHttpError(socket, 404, `devtls: no route for ${host}${req.url ?? ''}`);
+      return;
+    }
+    this.webSockets.forward(req, socket, head, route, this.forwardContext(req), this.logUpstreamError);
+  };
+
+  private forwardContext(req: IncomingMessage): ForwardContext {
+    const socket = req.socket as TLSSocket;
+    return {
+      host: req.headers.host ?? '',
+      clientAddress: socket.remoteAddress ?? '',
+      port: socket.localPort ?? this.boundHttpsPort,
+      proto: 'https',
+    };
+  }
+
+  private readonly logUpstreamError = (_route: Route, _req: IncomingMessage, message: string): void => {
+    this.logger.warn(message);
+  };
+
+  private sendNoRoute(req: IncomingMessage, res: ServerResponse, host: string, table: RouteTable): void {
+    const port = this.boundHttpsPort === 443 ? '' : `:${this.boundHttpsPort}`;
+    const links = table
+      .hostPatterns()
+      .filter((pattern) => !pattern.startsWith('*.'))
+      .map((pattern) => `https://${pattern}${port}/`);
+    const wildcards = table.hostPatterns().filter((pattern) => pattern.startsWith('*.'));
+    sendErrorPage(req, res, {
+      status: 404,
+      title: 'No route',
+      detail:
+        host === ''
+          ? 'The request had no Host header, so devtls cannot tell which dev server it is for.'
+          : `devtls has no route for ${host}${req.url ?? ''}.`,
+      hint: `Add a route for it to ${this.options.config.file}${wildcards.length > 0 ? ` (wildcard hosts: ${wildcards.join(', ')})` : ''}. Configured hosts:`,
+      links,
+    });
+  }
+
+  /** Listen, except that a second loopback address this machine lacks (no IPv6) is skipped. */
+  private async bindOptional(
+    server: HttpServer | HttpsServer,
+    port: number,
+    host: string,
+    role: 'HTTPS' | 'HTTP',
+    hosts: readonly string[],
+  ): Promise<boolean> {
+    try {
+      await listen(server, port, host, role);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const optional = hosts.length > 1 && host !== hosts[0];
+      if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+        this.logger.warn(`Not listening on ${host} (${role}): this machine has no such address.`);
+        return false;
+      }
+      throw error;
+    }
+  }
+}
+
+function portOf(servers: readonly (HttpServer | HttpsServer)[]): number {
+  const address = servers[0]?.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** Stop accepting; open connections finish their requests (idle ones close now). */
+function closeGracefully(servers: readonly (HttpServer | HttpsServer)[]): void {
+  for (const server of servers) {
+    server.close();
+    server.closeIdleConnections();
+  }
+}

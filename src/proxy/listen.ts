@@ -1,0 +1,86 @@
+import type { Server } from 'node:net';
+import { UserError } from '../errors.js';
+
+/** Bind a server, turning the errors people hit (privileged or busy port) into advice. */
+export function listen(server: Server, port: number, host: string, role: 'HTTPS' | 'HTTP'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(explainListenError(error, port, host, role));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, exclusive: true });
+  });
+}
+
+const PORT_FLAG = { HTTPS: '--https-port', HTTP: '--http-port' } as const;
+
+export function explainListenError(error: NodeJS.ErrnoException, port: number, host: string, role: 'HTTPS' | 'HTTP'): Error {
+  const flag = PORT_FLAG[role];
+  const where = `${formatHost(host)}:${port}`;
+  if (error.code === 'EACCES') {
+    return new UserError(`devtls may not listen on port ${port} (${role}, ${where}): ports below 1024 need permission on ${osName()}.`, {
+      code: 'EACCES',
+      hint: privilegedPortHint(port, flag),
+    });
+  }
+  if (error.code === 'EADDRINUSE') {
+    return new UserError(`Port ${port} (${role}, ${where}) is already in use by another program.`, {
+      code: 'EADDRINUSE',
+      hint: `Stop that program (find it with: ${findPortCommand(port)}), or choose another port: devtls up ${flag} ${suggestedPort(port)}`,
+    });
+  }
+  if (error.code === 'EADDRNOTAVAIL') {
+    return new UserError(`Address ${formatHost(host)} is not available on this machine (${role}).`, {
+      code: 'EADDRNOTAVAIL',
+      hint: 'Choose an address this machine has with --host, e.g. --host 127.0.0.1',
+    });
+  }
+  return error;
+}
+
+function privilegedPortHint(port: number, flag: string): string {
+  const other = `or use a high port instead: devtls up ${flag} ${suggestedPort(port)}`;
+  switch (process.platform) {
+    case 'linux':
+      return [
+        'Fix it once, any of:',
+        `  sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")"   (lets node bind low ports)`,
+        '  sudo sysctl net.ipv4.ip_unprivileged_port_start=80   (add it to /etc/sysctl.d/ to keep it)',
+        '  sudo devtls up   (runs everything as root; the other fixes are safer)',
+        `  ${other}`,
+      ].join('\n');
+    case 'darwin':
+      return `macOS 10.14+ lets anyone bind 80/443 on all addresses; on older versions run sudo devtls up, ${other}`;
+    case 'win32':
+      return `Run the terminal as Administrator, ${other}`;
+    default:
+      return `Run devtls with the right to bind low ports (e.g. sudo), ${other}`;
+  }
+}
+
+function suggestedPort(port: number): number {
+  if (port === 443) return 8443;
+  if (port === 80) return 8080;
+  return port + 1;
+}
+
+function findPortCommand(port: number): string {
+  if (process.platform === 'win32') return `netstat -ano | findstr :${port}`;
+  if (process.platform === 'linux') return `sudo ss -ltnp 'sport = :${port}'`;
+  return `lsof -nP -iTCP:${port} -sTCP:LISTEN`;
+}
+
+function osName(): string {
+  return process.platform === 'linux' ? 'Linux' : process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : process.platform;
+}
+
+export function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,56 @@
+import type { Route } from '../config/types.js';
+import type { ErrorPage } from './error-pages.js';
+
+export interface UpstreamFailure {
+  page: ErrorPage;
+  /** One line for the terminal. */
+  logLine: string;
+}
+
+/** Turn a failure to reach a dev server into a page and a log line a person understands. */
+export function describeUpstreamError(error: Error, route: Route): UpstreamFailure {
+  const code = (error as { code?: string }).code ?? '';
+  const target = route.target.origin;
+  const where = `${route.host}${route.path === '/' ? '' : route.path}`;
+  const portHint = `Is your dev server running on :${route.target.port}?`;
+  let status = 502;
+  let what: string;
+  let hint = portHint;
+  switch (code) {
+    case 'ECONNREFUSED':
+      what = 'refused the connection';
+      break;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      status = 504;
+      what = 'did not accept the connection in time';
+      break;
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      status = 504;
+      what = 'did not answer in time';
+      hint = 'The dev server accepted the request but sent no response; raise "timeouts.response" in proxy.config.json if it is just slow.';
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      what = `has a host name that does not resolve (${route.target.hostname})`;
+      hint = 'Check the "target" URL in proxy.config.json.';
+      break;
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      what = 'closed the connection before answering';
+      hint = 'The dev server may have crashed or restarted; check its output.';
+      break;
+    default:
+      if (code.startsWith('HPE_') || code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+        what = 'sent a malformed HTTP response';
+        hint = 'The dev server answered with something that is not valid HTTP/1.1.';
+      } else {
+        what = `failed (${code === '' ? error.message : code})`;
+      }
+  }
+  const detail = `devtls could not get a response for ${where} from ${target}: the target ${what}.`;
+  return {
+    page: { status, title: status === 504 ? 'Gateway Timeout' : 'Bad Gateway', detail, hint },
+    logLine: `${status} ${where} → ${target}: ${what}. ${hint}`,
+  };
+}

@@ -1,0 +1,104 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Route } from '../config/types.js';
+
+/** Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'http2-settings',
+]);
+
+/** Headers devtls sets itself on the way upstream, so a client cannot forge them. */
+const SET_BY_PROXY = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+
+export interface ForwardContext {
+  /** Host header as the browser sent it (with port). */
+  host: string;
+  clientAddress: string;
+  /** The port the browser connected to. */
+  port: number;
+  proto: 'https' | 'http';
+}
+
+/**
+ * The request headers for the target, as a flat [name, value, …] list (cheaper than an
+ * object, and keeps repeated headers). Hop-by-hop headers and those named in Connection
+ * are dropped; X-Forwarded-* are set; Host is kept unless the route rewrites it.
+ */
+export function upstreamRequestHeaders(req: IncomingMessage, route: Route, context: ForwardContext): string[] {
+  const raw = req.rawHeaders;
+  const connectionTokens = connectionHeaderTokens(req.headers);
+  const overridden = overriddenHeaderNames(route);
+  const out: string[] = [];
+  let forwardedFor = '';
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || SET_BY_PROXY.has(lower)) continue;
+    if (connectionTokens !== undefined && connectionTokens.has(lower)) continue;
+    if (lower === 'host') continue;
+    if (lower === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (overridden.has(lower)) continue;
+    out.push(name, value);
+  }
+  out.push('host', route.changeOrigin ? targetHost(route) : context.host);
+  out.push('x-forwarded-for', forwardedFor === '' ? context.clientAddress : `${forwardedFor}, ${context.clientAddress}`);
+  out.push('x-forwarded-proto', context.proto, 'x-forwarded-host', context.host, 'x-forwarded-port', String(context.port));
+  for (const name in route.headers) out.push(name, route.headers[name] as string);
+  return out;
+}
+
+/** Response headers for the browser: hop-by-hop ones removed, the rest kept as received. */
+export function downstreamResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const connectionTokens = connectionHeaderTokens(headers);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (connectionTokens !== undefined && connectionTokens.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+const overriddenNames = new WeakMap<Route, Set<string>>();
+
+/** Lower-case names of the route's extra headers, computed once per route. */
+function overriddenHeaderNames(route: Route): Set<string> {
+  let names = overriddenNames.get(route);
+  if (names === undefined) {
+    names = new Set(Object.keys(route.headers).map((name) => name.toLowerCase()));
+    overriddenNames.set(route, names);
+  }
+  return names;
+}
+
+function targetHost(route: Route): string {
+  const { hostname, port } = route.target;
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  return port === 80 ? host : `${host}:${port}`;
+}
+
+function connectionHeaderTokens(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> | undefined {
+  const value = headers['connection'];
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const tokens = new Set<string>();
+  for (const token of text.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '' && name !== 'close' && name !== 'keep-alive') tokens.add(name);
+  }
+  return tokens.size === 0 ? undefined : tokens;
+}

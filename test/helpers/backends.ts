@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+
+export interface EchoReply {
+  server: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  bodyBytes: number;
+  bodySha256: string;
+}
+
+export interface TestBackend {
+  server: Server;
+  port: number;
+  /** Distinct TCP connections the backend has accepted. */
+  connections: Set<Socket>;
+  /** Requests seen, in order. */
+  requests: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A dev server on 127.0.0.1 for tests: by default it answers every request with JSON
+ * describing what it received (method, url, headers, body hash), and echoes WebSocket
+ * messages back prefixed with its name.
+ */
+export async function startBackend(name: string, handler?: Handler, options: { websocket?: boolean } = {}): Promise<TestBackend> {
+  const connections = new Set<Socket>();
+  const requests: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req);
+    if (handler !== undefined) {
+      handler(req, res);
+      return;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    req.on('end', () => {
+      const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes: bytes, bodySha256: hash.digest('hex') };
+      const body = JSON.stringify(reply);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-backend': name });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket: Socket) => connections.add(socket));
+  let wss: WebSocketServer | undefined;
+  if (options.websocket !== false) {
+    wss = new WebSocketServer({ server });
+    wss.on('connection', (ws, req) => {
+      ws.on('message', (data) => ws.send(`${name}:${req.url ?? ''}:${data.toString()}`));
+    });
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    connections,
+    requests,
+    close: async () => {
+      wss?.clients.forEach((client) => client.terminate());
+      wss?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port on 127.0.0.1 where nothing listens (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

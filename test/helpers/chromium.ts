@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeTempDir } from './temp-dir.js';
+
+const run = promisify(execFile);
+
+export interface BrowserProfile {
+  home: string;
+  remove: () => Promise<void>;
+}
+
+/** A throwaway HOME whose NSS database (the one Chromium reads on Linux) trusts only `caFile`. */
+export async function browserProfileTrusting(caFile: string | undefined): Promise<BrowserProfile> {
+  const { dir, remove } = await makeTempDir('devtls-browser-');
+  const nssdb = join(dir, '.pki', 'nssdb');
+  await mkdir(nssdb, { recursive: true });
+  await run('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password']);
+  if (caFile !== undefined) await run('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'devtls-test', '-i', caFile]);
+  return { home: dir, remove };
+}
+
+/** Load a page in headless Chromium and return its DOM (stdout) and what it complained about (stderr). */
+export async function dumpDom(url: string, profile: BrowserProfile, extraFlags: string[] = []): Promise<{ dom: string; errors: string }> {
+  const userDataDir = join(profile.home, 'chromium-profile');
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${userDataDir}`,
+    ...extraFlags,
+    '--dump-dom',
+    url,
+  ];
+  try {
+    const { stdout, stderr } = await run('chromium', args, { env: { ...process.env, HOME: profile.home }, timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
+    return { dom: stdout, errors: stderr };
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; message: string };
+    return { dom: failure.stdout ?? '', errors: `${failure.stderr ?? ''}\n${failure.message}` };
+  }
+}

@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI, exactly as npm's bin link runs it. */
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `devtls ARGS` to completion (bounded by a timeout). */
+export function runDevtls(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; wrapper?: string[]; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const command = options.wrapper === undefined ? [process.execPath, CLI_PATH] : [...options.wrapper, process.execPath, CLI_PATH];
+    const child = spawn(command[0] as string, [...command.slice(1), ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Start a long-running `devtls up`; resolves once it printed `pattern` on stdout. */
+export function startDevtlsProcess(args: string[], pattern: RegExp, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`devtls did not print ${String(pattern)} in time:\n${output}`));
+    }, 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += String(chunk);
+      const match = output.match(pattern);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += String(chunk)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`devtls exited (${String(code)}) before printing ${String(pattern)}:\n${output}`));
+    });
+  });
+}
