@@ -1,9 +1,12 @@
 import test from 'ava';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import WebSocket from 'ws';
-import { startBackend, type TestBackend } from './helpers/backends.js';
+import { startDevtls } from '../dist/up.js';
+import { MemoryLogger } from '../dist/proxy/logger.js';
+import { deadPort, startBackend, type TestBackend } from './helpers/backends.js';
+import { makeTempDir } from './helpers/temp-dir.js';
 import { startTestDevtls, type TestDevtls } from './helpers/devtls-instance.js';
 import { EDITOR_SAVES, eventually, type SaveStyle } from './helpers/editor-saves.js';
 import { httpsRequest } from './helpers/https-client.js';
@@ -114,7 +117,6 @@ test('a removed route answers 404 from the next request; a deleted file keeps th
   await writeFile(devtls.configFile, configText([{ host: 'app.localhost', target: blue.port }]));
   t.true(await eventually(async () => (await serverFor(devtls, 'old.localhost')) === 'status 404'));
   t.true(devtls.logger.lines.some((line) => line.includes('- old.localhost')));
-  const { unlink } = await import('node:fs/promises');
   await unlink(devtls.configFile);
   t.true(await eventually(() => devtls.logger.lines.some((line) => /was deleted/.test(line))));
   t.is(await serverFor(devtls, 'app.localhost'), 'blue');
@@ -142,4 +144,36 @@ test('an open WebSocket survives an unrelated route change', async (t) => {
   ws.send('still there?');
   const [message] = (await once(ws, 'message')) as [Buffer];
   t.is(message.toString(), 'blue:/live:still there?');
+});
+
+test('listen ports in the file move when edited; the old port stops accepting', async (t) => {
+  const temp = await makeTempDir();
+  t.teardown(temp.remove);
+  const [first, second] = [await deadPort(), await deadPort()];
+  const configFile = `${temp.dir}/proxy.config.json`;
+  let release: () => void = () => undefined;
+  const held = await startBackend('held', (_req, res) => {
+    res.writeHead(200);
+    res.write('started;');
+    release = () => res.end('finished');
+  });
+  t.teardown(() => held.close());
+  const routes = [{ host: 'app.localhost', target: blue.port }, { host: 'held.localhost', target: held.port }];
+  await writeFile(configFile, configText(routes, { httpsPort: first, httpPort: false }));
+  const logger = new MemoryLogger();
+  const running = await startDevtls({ configFile, caDir: `${temp.dir}/ca`, hosts: ['127.0.0.1'], logger });
+  t.teardown(() => running.stop());
+  t.is(running.proxy.httpsPort, first);
+  // A response in flight on the old port when the port moves.
+  const inFlight = httpsRequest({ port: first, host: 'held.localhost', ca: running.ca.certPem });
+  t.true(await eventually(() => held.requests.length === 1));
+  await writeFile(configFile, configText(routes, { httpsPort: second, httpPort: false }));
+  t.true(await eventually(() => running.proxy.httpsPort === second), logger.lines.join('\n'));
+  t.is((await httpsRequest({ port: second, host: 'app.localhost', ca: running.ca.certPem })).status, 200);
+  t.true(logger.lines.some((line) => line.includes(`https moved from :${first} to :${second}`)), logger.lines.join('\n'));
+  const refused = await t.throwsAsync(httpsRequest({ port: first, host: 'app.localhost', ca: running.ca.certPem }));
+  t.is((refused as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+  release();
+  const finished = await inFlight;
+  t.is(finished.text, 'started;finished', 'the request in flight on the old port finished');
 });
