@@ -3,6 +3,9 @@ import { caCommand } from './ca-command.js';
 import { certCommand } from './cert-command.js';
 import { initCommand } from './init-command.js';
 import { upCommand } from './up-command.js';
+import { trustCommand } from './trust-command.js';
+import { untrustCommand } from './untrust-command.js';
+import { envCommand } from './env-command.js';
 import { reportError } from './terminal.js';
 import { UserError } from '../errors.js';
 
@@ -16,6 +19,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .command(initCommand)
     .command(certCommand)
     .command(caCommand)
+    .command(trustCommand)
+    .command(untrustCommand)
+    .command(envCommand)
     .demandCommand(1, 'Name a command: devtls up, devtls init, devtls cert, devtls ca (devtls --help lists them).')
     .strict()
     .help()

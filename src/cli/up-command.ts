@@ -1,7 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { startDevtls, type RunningDevtls } from '../up.js';
 import { routeLabel } from '../proxy/route-changes.js';
-import { systemTrustStatus } from '../trust/trust-status.js';
+import { systemRunner } from '../trust/command-runner.js';
+import { currentEnvironment } from '../trust/trust-store.js';
+import { trustSummary } from '../trust/trust-stores.js';
+import { trustedCa } from '../trust/trusted-ca.js';
 import { formatHost } from '../proxy/listen.js';
 import { DEFAULT_LISTEN_HOSTS } from '../proxy/dev-proxy.js';
 import { paint, terminalLogger } from './terminal.js';
@@ -41,14 +44,14 @@ export const upCommand: CommandModule<object, UpArgs> = {
       watch: args.watch,
       logger: terminalLogger,
     });
-    await printStartup(running, args.host ?? DEFAULT_LISTEN_HOSTS);
+    await printStartup(running, args.host ?? DEFAULT_LISTEN_HOSTS, args.caDir);
     await waitForStopSignal();
     console.log('\nStopping devtls…');
     await running.stop();
   },
 };
 
-async function printStartup(running: RunningDevtls, hosts: readonly string[]): Promise<void> {
+async function printStartup(running: RunningDevtls, hosts: readonly string[], caDirFlag: string | undefined): Promise<void> {
   const { proxy, ca, config, warnings } = running;
   if (running.caCreated) console.log(`Created a local certificate authority in ${ca.dir}`);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
@@ -61,15 +64,22 @@ async function printStartup(running: RunningDevtls, hosts: readonly string[]): P
   const listening = hosts.map((host) => `${formatHost(host)}:${proxy.httpsPort}`).join(', ');
   const redirect = proxy.httpPort === false ? 'no http redirect' : `http :${proxy.httpPort} redirects to https`;
   console.log(`Listening on ${listening} (${redirect}).`);
-  const trust = await systemTrustStatus(ca.certPem, ca.certPath);
-  if (trust.system === true) console.log(`CA trusted by this system (${ca.certPath}).`);
-  else {
-    console.log(
-      `${paint('yellow', trust.system === false ? 'The devtls CA is not trusted yet' : 'devtls cannot tell whether its CA is trusted on this system')}: browsers will warn until it is. Trust it once with:`,
-    );
-    console.log(`  ${trust.howToTrust}`);
-  }
+  await printTrustState(ca, caDirFlag);
   console.log(`Press Ctrl-C to stop.${running.watching ? ` Edits to ${running.configLabel} apply as soon as you save.` : ''}`);
+}
+
+/** Whether every store `devtls trust` would use trusts the CA (checked, never changed), and
+ * if not, the one command to run. */
+async function printTrustState(ca: RunningDevtls['ca'], caDirFlag: string | undefined): Promise<void> {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(systemRunner({ isRoot })), trustedCa(ca));
+  if (notTrustedBy.length === 0 && trustedBy.length > 0) {
+    console.log(`devtls CA trusted by this system: ${trustedBy.join(', ')}.`);
+    return;
+  }
+  const where = notTrustedBy.length > 0 ? ` by ${notTrustedBy.join(', ')}` : ' (no trust store found on this machine)';
+  console.log(`${paint('yellow', `The devtls CA is not trusted yet${where}`)}: browsers will warn until it is. Trust it once with:`);
+  console.log(`  devtls trust${caDirFlag === undefined ? '' : ` --ca-dir ${JSON.stringify(caDirFlag)}`}`);
 }
 
 function waitForStopSignal(): Promise<void> {

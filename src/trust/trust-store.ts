@@ -1,0 +1,61 @@
+/** What every trust store module provides: `detect` returns stores, each with the same
+ * verbs (check, install, uninstall). */
+import { homedir } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import type { CommandRunner } from './command-runner.js';
+import type { TrustedCa } from './trusted-ca.js';
+
+export type StoreKind = 'system' | 'nss' | 'windows';
+
+export interface CheckResult {
+  trusted: boolean;
+  /** Why, when it is worth saying (e.g. "file present, bundle not regenerated"). */
+  note?: string;
+}
+
+export interface TrustStore {
+  readonly kind: StoreKind;
+  /** What the user sees: `system (Debian/Ubuntu)`, `nss ~/.pki/nssdb`, `firefox profile default`. */
+  readonly label: string;
+  /** The commands that need admin rights, to explain before running them (empty: none). */
+  adminSteps(ca: TrustedCa, action: 'install' | 'uninstall'): string[];
+  check(ca: TrustedCa): Promise<CheckResult>;
+  /** Returns what was done, in a few words. */
+  install(ca: TrustedCa): Promise<string>;
+  uninstall(ca: TrustedCa): Promise<string>;
+}
+
+/** Everything a store module may look at: injected, so tests use a temp HOME, a fake
+ * filesystem root, a recorded tool output or a fake /proc/version. */
+export interface TrustEnvironment {
+  platform: NodeJS.Platform;
+  home: string;
+  /** Filesystem root system paths are joined to: `/`, or a fake tree in tests. */
+  root: string;
+  isRoot: boolean;
+  /** Contents of /proc/version ('' when absent). */
+  procVersion: string;
+  runner: CommandRunner;
+}
+
+export async function currentEnvironment(runner: CommandRunner): Promise<TrustEnvironment> {
+  let procVersion = '';
+  try {
+    procVersion = await readFile('/proc/version', 'utf8');
+  } catch {
+    // Not Linux.
+  }
+  return {
+    platform: process.platform,
+    home: homedir(),
+    root: '/',
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    procVersion,
+    runner,
+  };
+}
+
+/** `~/.pki/nssdb` for a path under HOME, the path itself otherwise. */
+export function tildePath(path: string, home: string): string {
+  return path === home ? '~' : path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
