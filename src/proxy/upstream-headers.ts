@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ProxyRequest } from './http-exchange.js';
 import type { Route } from '../config/types.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded. */
@@ -19,6 +20,17 @@ const HOP_BY_HOP = new Set([
 /** Headers devtls sets itself on the way upstream, so a client cannot forge them. */
 const SET_BY_PROXY = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
 
+const DROP = 0;
+const XFF = 1;
+/**
+ * Request headers not copied as they come: hop-by-hop ones and those devtls sets itself
+ * are dropped (Host is re-added below); X-Forwarded-For is extended.
+ */
+const SPECIAL_REQUEST_HEADERS = new Map<string, typeof DROP | typeof XFF>([
+  ...[...HOP_BY_HOP, ...SET_BY_PROXY, 'host'].map((name) => [name, DROP] as const),
+  ['x-forwarded-for', XFF],
+]);
+
 export interface ForwardContext {
   /** Host header as the browser sent it (with port). */
   host: string;
@@ -33,24 +45,26 @@ export interface ForwardContext {
  * object, and keeps repeated headers). Hop-by-hop headers and those named in Connection
  * are dropped; X-Forwarded-* are set; Host is kept unless the route rewrites it.
  */
-export function upstreamRequestHeaders(req: IncomingMessage, route: Route, context: ForwardContext): string[] {
+export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context: ForwardContext): string[] {
   const raw = req.rawHeaders;
   const connectionTokens = connectionHeaderTokens(req.headers);
   const overridden = overriddenHeaderNames(route);
+  const checkOverridden = overridden.size > 0;
   const out: string[] = [];
   let forwardedFor = '';
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
+    if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers; Host is set below
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || SET_BY_PROXY.has(lower)) continue;
-    if (connectionTokens !== undefined && connectionTokens.has(lower)) continue;
-    if (lower === 'host') continue;
-    if (lower === 'x-forwarded-for') {
-      forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
+    // One lookup decides every header devtls treats specially (hot path: once per header).
+    const special = SPECIAL_REQUEST_HEADERS.get(lower);
+    if (special !== undefined) {
+      if (special === XFF) forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
       continue;
     }
-    if (overridden.has(lower)) continue;
+    if (connectionTokens !== undefined && connectionTokens.has(lower)) continue;
+    if (checkOverridden && overridden.has(lower)) continue;
     out.push(name, value);
   }
   out.push('host', route.changeOrigin ? targetHost(route) : context.host);
@@ -94,6 +108,8 @@ function targetHost(route: Route): string {
 function connectionHeaderTokens(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> | undefined {
   const value = headers['connection'];
   if (value === undefined) return undefined;
+  // Nearly every client and server sends just "keep-alive" or "close": nothing to drop.
+  if (typeof value === 'string' && isPersistenceOnly(value)) return undefined;
   const text = Array.isArray(value) ? value.join(',') : value;
   const tokens = new Set<string>();
   for (const token of text.split(',')) {
@@ -101,4 +117,10 @@ function connectionHeaderTokens(headers: IncomingHttpHeaders | Record<string, st
     if (name !== '' && name !== 'close' && name !== 'keep-alive') tokens.add(name);
   }
   return tokens.size === 0 ? undefined : tokens;
+}
+
+function isPersistenceOnly(value: string): boolean {
+  if (value.length === 10) return value === 'keep-alive' || value.toLowerCase() === 'keep-alive';
+  if (value.length === 5) return value === 'close' || value.toLowerCase() === 'close';
+  return false;
 }

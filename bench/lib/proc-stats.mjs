@@ -1,0 +1,83 @@
+// CPU time and memory of a process tree from /proc (Linux).
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { descendantPids } from './processes.mjs';
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** utime+stime of one process (all its threads), in microseconds. */
+function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime field 15.
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PIDs that make up a proxy: the process and its children (nginx's workers). */
+export function treePids(pid) {
+  return [pid, ...descendantPids(pid)];
+}
+
+export function treeCpuMicros(pids) {
+  return pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
+}
+
+function statusKiB(pid, key) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match === null ? 0 : Number(match[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of the tree, MiB (VmRSS summed). */
+export function treeRssMiB(pids) {
+  return pids.reduce((sum, pid) => sum + statusKiB(pid, 'VmRSS'), 0) / 1024;
+}
+
+/** Peak resident memory (VmHWM summed), MiB. */
+export function treeHwmMiB(pids) {
+  return pids.reduce((sum, pid) => sum + statusKiB(pid, 'VmHWM'), 0) / 1024;
+}
+
+/** Samples VmRSS every `everyMs` while load runs; returns a stop() giving the peak. */
+export function sampleRss(pids, everyMs = 250) {
+  let peak = treeRssMiB(pids);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, treeRssMiB(pids));
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, treeRssMiB(pids));
+  };
+}
+
+/** Per-core jiffies from /proc/stat: [{ busy, total }] indexed by core. */
+export function coreTimes() {
+  const out = [];
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+) (.*)$/.exec(line);
+    if (m === null) continue;
+    const v = m[2].trim().split(/\s+/).map(Number);
+    const total = v.slice(0, 8).reduce((s, x) => s + x, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    out[Number(m[1])] = { busy: total - idle, total };
+  }
+  return out;
+}
+
+/** Busy percentage of each core since `before` (from coreTimes()). */
+export function coreBusySince(before) {
+  const now = coreTimes();
+  return now.map((c, i) => {
+    const b = before[i] ?? { busy: 0, total: 0 };
+    const total = c.total - b.total;
+    return total <= 0 ? 0 : (100 * (c.busy - b.busy)) / total;
+  });
+}
