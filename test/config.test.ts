@@ -48,6 +48,7 @@ test('the three contract forms parse with every default filled in', (t) => {
     ],
     httpsPort: undefined,
     httpPort: undefined,
+    http2: true,
     timeouts: { connect: 5000, response: 120000 },
   };
   t.deepEqual(config, expected);
@@ -78,6 +79,7 @@ test('every key, with normalisation of path and target', (t) => {
     file: 'dir/p.json',
     httpsPort: 8443,
     httpPort: false,
+    http2: true,
     timeouts: { connect: 1000, response: 120000 },
     routes: [
       {

@@ -2,7 +2,7 @@
  * Every key the validator accepts, per level. proxy.config.schema.json lists the same names
  * (a test compares them), so editor completion and the validator cannot drift apart.
  */
-export const TOP_LEVEL_KEYS = ['$schema', 'routes', 'httpsPort', 'httpPort', 'timeouts'] as const;
+export const TOP_LEVEL_KEYS = ['$schema', 'routes', 'httpsPort', 'httpPort', 'http2', 'timeouts'] as const;
 export const ROUTE_KEYS = ['host', 'path', 'target', 'changeOrigin', 'stripPrefix', 'headers'] as const;
 export const TIMEOUT_KEYS = ['connect', 'response'] as const;
 

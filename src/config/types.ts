@@ -22,6 +22,8 @@ export interface ProxyConfigFile {
   httpsPort?: number;
   /** Listen port for the http→https redirect (command-line --http-port wins); false turns it off (0 is read as false). */
   httpPort?: number | false;
+  /** Offer HTTP/2 to browsers (ALPN h2, with HTTP/1.1 fallback). Default true. */
+  http2?: boolean;
   /** Milliseconds: connecting to a target, and waiting for its response headers. */
   timeouts?: { connect?: number; response?: number };
 }
@@ -55,5 +57,6 @@ export interface ProxyConfig {
   routes: Route[];
   httpsPort: number | undefined;
   httpPort: number | false | undefined;
+  http2: boolean;
   timeouts: { connect: number; response: number };
 }

@@ -2,7 +2,7 @@
 import type { Node } from 'jsonc-parser';
 import type { ProxyConfig, Route } from './types.js';
 import { DEFAULT_TIMEOUTS, MAX_TIMEOUT_MS, TIMEOUT_KEYS, TOP_LEVEL_KEYS } from './known-keys.js';
-import { members, requireType, type Member } from './json-nodes.js';
+import { members, requireType, type Member, requireBoolean } from './json-nodes.js';
 import { validateRoute } from './validate-route.js';
 import { hostNameWarning } from './name-warnings.js';
 import { isPort, PORT_EXPECTED } from './target-rules.js';
@@ -63,6 +63,7 @@ export function validateConfig(source: SourceText, root: Node): ValidationResult
     }
   });
 
+  const http2Member = fields.get('http2');
   const https = fields.get('httpsPort');
   const http = fields.get('httpPort');
   const httpsPort = https === undefined ? undefined : portValue(source, https);
@@ -72,7 +73,14 @@ export function validateConfig(source: SourceText, root: Node): ValidationResult
   }
 
   return {
-    config: { file: source.file, routes, httpsPort, httpPort, timeouts: timeoutsValue(source, fields.get('timeouts')) },
+    config: {
+      file: source.file,
+      routes,
+      httpsPort,
+      httpPort,
+      http2: http2Member === undefined ? true : requireBoolean(source, http2Member),
+      timeouts: timeoutsValue(source, fields.get('timeouts')),
+    },
     warnings,
   };
 }

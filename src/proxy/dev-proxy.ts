@@ -1,12 +1,11 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import type { ProxyConfig, Route } from '../config/types.js';
 import type { LeafCertificate, LeafCertificateStore } from '../pki/leaf-store.js';
 import { sendErrorPage } from './error-pages.js';
 import { forwardHttpRequest } from './forward-http.js';
 import { WebSocketForwarder, writeHttpError } from './forward-websocket.js';
+import { requestAuthority, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
 import { listen } from './listen.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createRedirectHandler } from './redirect-handler.js';
@@ -14,11 +13,14 @@ import { hostWithoutPort } from './request-target.js';
 import { RouteTable } from './route-table.js';
 import { describeRouteChanges, type RouteChanges } from './route-changes.js';
 import { SecureContexts } from './secure-contexts.js';
-import { TLS_SETTINGS } from './tls-settings.js';
+import { createTlsServer, destroyAllConnections, type TlsServer } from './tls-server.js';
 import type { ForwardContext } from './upstream-headers.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 export const DEFAULT_LISTEN_HOSTS: readonly string[] = ['127.0.0.1', '::1'];
+
+/** How long open connections may finish their requests at shutdown before they are cut. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export interface ListenPorts {
   https: number;
@@ -37,10 +39,12 @@ export interface DevProxyOptions {
   logger?: Logger;
 }
 
+type AnyServer = TlsServer | HttpServer;
+
 /**
- * The running proxy: an HTTPS server that routes by host and path to dev servers, and an
- * HTTP server that redirects to it. Routes live in one immutable RouteTable that
- * `reload` replaces whole: a request in flight keeps the table it started with.
+ * The running proxy: an HTTPS server (HTTP/2 and HTTP/1.1) that routes by host and path to
+ * dev servers, and an HTTP server that redirects to it. Routes live in one immutable
+ * RouteTable that `reload` replaces whole: a request in flight keeps the table it started with.
  */
 export class DevProxy {
   private table: RouteTable;
@@ -49,8 +53,10 @@ export class DevProxy {
   private readonly pools: UpstreamPools;
   private readonly contexts: SecureContexts;
   private readonly webSockets = new WebSocketForwarder();
-  private httpsServers: (HttpServer | HttpsServer)[] = [];
-  private httpServers: (HttpServer | HttpsServer)[] = [];
+  /** HTTP/2 is chosen when the listeners open; changing it needs a restart. */
+  private readonly http2: boolean;
+  private httpsServers: TlsServer[] = [];
+  private httpServers: HttpServer[] = [];
   private boundHttpsPort = 0;
   private boundHttpPort: number | false = false;
   private defaultCertificate: LeafCertificate | undefined;
@@ -60,6 +66,7 @@ export class DevProxy {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.table = new RouteTable(options.config.routes);
+    this.http2 = options.config.http2;
     this.pools = new UpstreamPools(options.config.timeouts);
     this.contexts = new SecureContexts(options.certificates, () => this.table, (host, error) =>
       this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
@@ -78,15 +85,20 @@ export class DevProxy {
     return this.boundHttpPort;
   }
 
+  /** Whether the HTTPS listeners offer HTTP/2. */
+  get offersHttp2(): boolean {
+    return this.http2;
+  }
+
   /** Issue the certificates the routes need, then listen. Rejects with a UserError on a busy or privileged port. */
   async start(): Promise<void> {
     await this.contexts.warm(this.table);
     this.defaultCertificate = await this.options.certificates.get('localhost');
     try {
-      this.httpsServers = await this.listenAll('HTTPS', this.options.httpsPort);
+      this.httpsServers = await this.listenAll('HTTPS', this.options.httpsPort, () => this.createHttpsServer());
       this.boundHttpsPort = portOf(this.httpsServers);
       if (this.options.httpPort !== false) {
-        this.httpServers = await this.listenAll('HTTP', this.options.httpPort);
+        this.httpServers = await this.listenAll('HTTP', this.options.httpPort, () => this.createRedirectServer());
         this.boundHttpPort = portOf(this.httpServers);
       }
     } catch (error) {
@@ -110,81 +122,83 @@ export class DevProxy {
     this.options.config = config;
     this.pools.setTimeouts(config.timeouts);
     this.pools.retainOnly(new Set(config.routes.map((route) => route.target.origin)));
+    if (config.http2 !== this.http2) this.logger.warn(`"http2": ${String(config.http2)} takes effect when devtls restarts.`);
     return describeRouteChanges(previous.routes, next.routes);
+  }
+
+  /**
+   * Stop listening and let requests in flight finish (HTTP/2 clients get GOAWAY), then,
+   * after a short grace period, cut what is left.
+   */
+  async close(): Promise<void> {
+    const servers: AnyServer[] = [...this.httpsServers, ...this.httpServers];
+    this.httpsServers = [];
+    this.httpServers = [];
+    this.webSockets.closeAll();
+    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const force = setTimeout(() => {
+      for (const server of servers) {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        else destroyAllConnections(server);
+      }
+    }, SHUTDOWN_GRACE_MS);
+    await Promise.all(closed);
+    clearTimeout(force);
+    await this.pools.close();
   }
 
   private async rebind(ports: ListenPorts): Promise<void> {
     if (ports.https !== this.boundHttpsPort) {
-      const servers = await this.listenAll('HTTPS', ports.https);
+      const servers = await this.listenAll('HTTPS', ports.https, () => this.createHttpsServer());
       const old = this.httpsServers;
       this.httpsServers = servers;
       this.boundHttpsPort = portOf(servers);
-      closeGracefully(old);
+      for (const server of old) server.close();
     }
     if (ports.http !== this.boundHttpPort) {
-      const servers = ports.http === false ? [] : await this.listenAll('HTTP', ports.http);
+      const servers = ports.http === false ? [] : await this.listenAll('HTTP', ports.http, () => this.createRedirectServer());
       const old = this.httpServers;
       this.httpServers = servers;
       this.boundHttpPort = ports.http === false ? false : portOf(servers);
-      closeGracefully(old);
+      for (const server of old) server.close();
     }
   }
 
   /** One server per listen address, all on the same port (the first one's, when asked for 0). */
-  private async listenAll(role: 'HTTPS' | 'HTTP', port: number): Promise<(HttpServer | HttpsServer)[]> {
+  private async listenAll<S extends AnyServer>(role: 'HTTPS' | 'HTTP', port: number, create: () => S): Promise<S[]> {
     const hosts = this.options.hosts ?? DEFAULT_LISTEN_HOSTS;
-    const servers: (HttpServer | HttpsServer)[] = [];
+    const servers: S[] = [];
     let chosen = port;
     try {
       for (const host of hosts) {
-        const server = role === 'HTTPS' ? this.createHttpsServer() : createHttpServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000 }, this.redirect);
+        const server = create();
         if (await this.bindOptional(server, chosen, host, role, hosts)) {
           servers.push(server);
           chosen = portOf(servers);
         }
       }
     } catch (error) {
-      closeGracefully(servers);
+      for (const server of servers) server.close();
       throw error;
     }
     return servers;
   }
 
-  private createHttpsServer(): HttpsServer {
-    const certificate = this.defaultCertificate as LeafCertificate;
-    const server = createHttpsServer(
-      {
-        ...TLS_SETTINGS,
-        cert: certificate.certPem,
-        key: certificate.keyPem,
-        SNICallback: this.contexts.sniCallback,
-        keepAliveTimeout: 60_000,
-        headersTimeout: 30_000,
-        requestTimeout: 0,
-      },
-      this.handleRequest,
-    );
-    server.on('upgrade', this.handleUpgrade);
-    return server;
+  private createHttpsServer(): TlsServer {
+    return createTlsServer({
+      http2: this.http2,
+      defaultCertificate: this.defaultCertificate as LeafCertificate,
+      sniCallback: this.contexts.sniCallback,
+      onRequest: this.handleRequest,
+      onUpgrade: this.handleUpgrade,
+    });
   }
 
-  /** Stop listening, let requests in flight finish briefly, then close everything. */
-  async close(): Promise<void> {
-    const servers = [...this.httpsServers, ...this.httpServers];
-    this.httpsServers = [];
-    this.httpServers = [];
-    this.webSockets.closeAll();
-    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    for (const server of servers) server.closeIdleConnections();
-    const force = setTimeout(() => {
-      for (const server of servers) server.closeAllConnections();
-    }, 2_000);
-    await Promise.all(closed);
-    clearTimeout(force);
-    await this.pools.close();
+  private createRedirectServer(): HttpServer {
+    return createHttpServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000 }, this.redirect);
   }
 
-  private readonly handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  private readonly handleRequest = (req: ProxyRequest, res: ProxyResponse): void => {
     const url = req.url ?? '';
     if (url.charCodeAt(0) !== 47 /* / */) {
       sendErrorPage(req, res, {
@@ -194,48 +208,48 @@ export class DevProxy {
       });
       return;
     }
-    const host = hostWithoutPort(req.headers.host);
+    const authority = requestAuthority(req);
+    const host = hostWithoutPort(authority);
     const table = this.table;
     const route = table.match(host, url);
     if (route === undefined) {
       this.sendNoRoute(req, res, host, table);
       return;
     }
-    forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req), this.logUpstreamError);
+    forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req, authority), this.logUpstreamError);
   };
 
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    const host = hostWithoutPort(req.headers.host);
+    const authority = requestAuthority(req);
+    const host = hostWithoutPort(authority);
     const route = this.table.match(host, req.url ?? '');
     if (route === undefined) {
       writeHttpError(socket, 404, `devtls: no route for ${host}${req.url ?? ''}`);
       return;
     }
-    this.webSockets.forward(req, socket, head, route, this.forwardContext(req), this.logUpstreamError);
+    this.webSockets.forward(req, socket, head, route, this.forwardContext(req, authority), this.logUpstreamError);
   };
 
-  private forwardContext(req: IncomingMessage): ForwardContext {
-    const socket = req.socket as TLSSocket;
+  private forwardContext(req: ProxyRequest, authority: string): ForwardContext {
+    const socket = req.socket;
     return {
-      host: req.headers.host ?? '',
+      host: authority,
       clientAddress: socket.remoteAddress ?? '',
       port: socket.localPort ?? this.boundHttpsPort,
       proto: 'https',
     };
   }
 
-  private readonly logUpstreamError = (_route: Route, _req: IncomingMessage, message: string): void => {
+  private readonly logUpstreamError = (_route: Route, _req: ProxyRequest, message: string): void => {
     this.logger.warn(message);
   };
 
-  private sendNoRoute(req: IncomingMessage, res: ServerResponse, host: string, table: RouteTable): void {
+  private sendNoRoute(req: ProxyRequest, res: ProxyResponse, host: string, table: RouteTable): void {
     const port = this.boundHttpsPort === 443 ? '' : `:${this.boundHttpsPort}`;
-    const links = table
-      .hostPatterns()
-      .filter((pattern) => !pattern.startsWith('*.'))
-      .map((pattern) => `https://${pattern}${port}/`);
-    const wildcards = table.hostPatterns().filter((pattern) => pattern.startsWith('*.'));
+    const patterns = table.hostPatterns();
+    const links = patterns.filter((pattern) => !pattern.startsWith('*.')).map((pattern) => `https://${pattern}${port}/`);
+    const wildcards = patterns.filter((pattern) => pattern.startsWith('*.'));
     sendErrorPage(req, res, {
       status: 404,
       title: 'No route',
@@ -249,13 +263,7 @@ export class DevProxy {
   }
 
   /** Listen, except that a second loopback address this machine lacks (no IPv6) is skipped. */
-  private async bindOptional(
-    server: HttpServer | HttpsServer,
-    port: number,
-    host: string,
-    role: 'HTTPS' | 'HTTP',
-    hosts: readonly string[],
-  ): Promise<boolean> {
+  private async bindOptional(server: AnyServer, port: number, host: string, role: 'HTTPS' | 'HTTP', hosts: readonly string[]): Promise<boolean> {
     try {
       await listen(server, port, host, role);
       return true;
@@ -271,15 +279,7 @@ export class DevProxy {
   }
 }
 
-function portOf(servers: readonly (HttpServer | HttpsServer)[]): number {
+function portOf(servers: readonly AnyServer[]): number {
   const address = servers[0]?.address();
   return typeof address === 'object' && address !== null ? address.port : 0;
-}
-
-/** Stop accepting; open connections finish their requests (idle ones close now). */
-function closeGracefully(servers: readonly (HttpServer | HttpsServer)[]): void {
-  for (const server of servers) {
-    server.close();
-    server.closeIdleConnections();
-  }
 }

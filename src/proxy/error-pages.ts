@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { abortResponse, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
 
 export interface ErrorPage {
   status: number;
@@ -12,9 +12,9 @@ export interface ErrorPage {
 }
 
 /** Answer with an error page: JSON when the client asks for JSON, HTML otherwise. */
-export function sendErrorPage(req: IncomingMessage, res: ServerResponse, page: ErrorPage): void {
+export function sendErrorPage(req: ProxyRequest, res: ProxyResponse, page: ErrorPage): void {
   if (res.headersSent) {
-    res.destroy();
+    abortResponse(res);
     return;
   }
   const wantsJson = prefersJson(req.headers.accept);
@@ -25,7 +25,8 @@ export function sendErrorPage(req: IncomingMessage, res: ServerResponse, page: E
     'cache-control': 'no-store',
     'x-devtls-error': page.title,
   });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  if (req.method === 'HEAD') res.end();
+  else res.end(body);
 }
 
 function jsonBody(page: ErrorPage): Record<string, unknown> {

@@ -1,12 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Route } from '../config/types.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
 import { upstreamPath } from './request-target.js';
+import { abortResponse, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
 
-export type UpstreamErrorListener = (route: Route, req: IncomingMessage, message: string) => void;
+export type UpstreamErrorListener = (route: Route, req: ProxyRequest, message: string) => void;
 
 /**
  * Forward one request to its route's target and stream the answer back.
@@ -14,24 +14,24 @@ export type UpstreamErrorListener = (route: Route, req: IncomingMessage, message
  * When the browser goes away, the upstream request is aborted too.
  */
 export function forwardHttpRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: ProxyRequest,
+  res: ProxyResponse,
   route: Route,
   pool: Dispatcher,
   context: ForwardContext,
   onUpstreamError: UpstreamErrorListener,
 ): void {
+  // If the browser goes away (or resets the HTTP/2 stream) before undici is done, abort the
+  // upstream request; once undici is done, aborting is a no-op.
   const abort = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) abort.abort();
-  };
+  const onClose = (): void => abort.abort();
   res.once('close', onClose);
 
   const options: Dispatcher.RequestOptions = {
     path: upstreamPath(route, req.url as string),
     method: req.method as Dispatcher.HttpMethod,
     headers: upstreamRequestHeaders(req, route, context),
-    body: hasRequestBody(req) ? req : null,
+    body: requestHasBody(req) ? req : null,
     signal: abort.signal,
   };
 
@@ -39,7 +39,7 @@ export function forwardHttpRequest(
     options,
     ({ statusCode, headers }) => {
       res.writeHead(statusCode, downstreamResponseHeaders(headers));
-      return res;
+      return res as NodeJS.WritableStream as import('node:stream').Writable;
     },
     (error) => {
       res.off('close', onClose);
@@ -47,13 +47,8 @@ export function forwardHttpRequest(
       if (abort.signal.aborted || res.destroyed) return; // the browser left: nothing to answer
       const failure = describeUpstreamError(error, route);
       onUpstreamError(route, req, failure.logLine);
-      if (res.headersSent) res.destroy();
+      if (res.headersSent) abortResponse(res);
       else sendErrorPage(req, res, failure.page);
     },
   );
-}
-
-function hasRequestBody(req: IncomingMessage): boolean {
-  const headers = req.headers;
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 }
