@@ -13,7 +13,7 @@ import { hostWithoutPort } from './request-target.js';
 import { RouteTable } from './route-table.js';
 import { describeRouteChanges, type RouteChanges } from './route-changes.js';
 import { SecureContexts } from './secure-contexts.js';
-import { createTlsServer, destroyAllConnections, type TlsServer } from './tls-server.js';
+import { closeGracefully, createTlsServer, destroyAllConnections, type TlsServer } from './tls-server.js';
 import type { ForwardContext } from './upstream-headers.js';
 import { UpstreamPools } from './upstream-pools.js';
 
@@ -132,10 +132,14 @@ export class DevProxy {
    */
   async close(): Promise<void> {
     const servers: AnyServer[] = [...this.httpsServers, ...this.httpServers];
+    const tlsServers = new Set<AnyServer>(this.httpsServers);
     this.httpsServers = [];
     this.httpServers = [];
     this.webSockets.closeAll();
-    const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const closed = servers.map(
+      (server) =>
+        new Promise<void>((resolve) => (tlsServers.has(server) ? closeGracefully(server as TlsServer, () => resolve()) : server.close(() => resolve()))),
+    );
     const force = setTimeout(() => {
       for (const server of servers) {
         if ('closeAllConnections' in server) server.closeAllConnections();
@@ -153,7 +157,7 @@ export class DevProxy {
       const old = this.httpsServers;
       this.httpsServers = servers;
       this.boundHttpsPort = portOf(servers);
-      for (const server of old) server.close();
+      for (const server of old) closeGracefully(server);
     }
     if (ports.http !== this.boundHttpPort) {
       const servers = ports.http === false ? [] : await this.listenAll('HTTP', ports.http, () => this.createRedirectServer());

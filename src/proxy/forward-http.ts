@@ -21,11 +21,11 @@ export function forwardHttpRequest(
   context: ForwardContext,
   onUpstreamError: UpstreamErrorListener,
 ): void {
-  // If the browser goes away (or resets the HTTP/2 stream) before undici is done, abort the
-  // upstream request; once undici is done, aborting is a no-op.
+  // When the response closes, abort the upstream request: a no-op once undici has
+  // completed it, and the only signal undici gets when a browser resets an HTTP/2 stream
+  // (the compatibility response then reports 'finish' as if it had been sent whole).
   const abort = new AbortController();
-  const onClose = (): void => abort.abort();
-  res.once('close', onClose);
+  res.once('close', () => abort.abort());
 
   const options: Dispatcher.RequestOptions = {
     path: upstreamPath(route, req.url as string),
@@ -42,7 +42,6 @@ export function forwardHttpRequest(
       return res as NodeJS.WritableStream as import('node:stream').Writable;
     },
     (error) => {
-      res.off('close', onClose);
       if (error === null) return;
       if (abort.signal.aborted || res.destroyed) return; // the browser left: nothing to answer
       const failure = describeUpstreamError(error, route);

@@ -1,4 +1,4 @@
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
@@ -21,6 +21,8 @@ export interface TlsServerOptions {
 
 /** Open TLS connections per server, so a forced shutdown can end them (HTTP/2 servers have no closeAllConnections). */
 const openSockets = new WeakMap<TlsServer, Set<TLSSocket>>();
+/** Open HTTP/2 sessions per server, to send each a GOAWAY at shutdown (Node 20's server.close() does not). */
+const openSessions = new WeakMap<TlsServer, Set<ServerHttp2Session>>();
 
 /**
  * The HTTPS listener. With HTTP/2 on, one server answers both protocols: browsers pick h2
@@ -56,7 +58,24 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  if (options.http2) {
+    const sessions = new Set<ServerHttp2Session>();
+    openSessions.set(server, sessions);
+    server.on('session', (session: ServerHttp2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+  }
   return server;
+}
+
+/**
+ * Stop accepting connections and requests: HTTP/1.1 connections close once idle, HTTP/2
+ * sessions get a GOAWAY and close once their open streams finish.
+ */
+export function closeGracefully(server: TlsServer, callback?: () => void): void {
+  server.close(callback);
+  for (const session of openSessions.get(server) ?? []) session.close();
 }
 
 /** End every connection of a TLS server now (after the graceful period). */

@@ -22,13 +22,17 @@ const SET_BY_PROXY = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-forwar
 
 const DROP = 0;
 const XFF = 1;
+const COOKIE = 2;
 /**
  * Request headers not copied as they come: hop-by-hop ones and those devtls sets itself
- * are dropped (Host is re-added below); X-Forwarded-For is extended.
+ * are dropped (Host is re-added below); X-Forwarded-For is extended; Cookie fields, which
+ * HTTP/2 browsers send one per cookie, are joined into the one header HTTP/1.1 allows
+ * (RFC 9113 §8.2.3).
  */
-const SPECIAL_REQUEST_HEADERS = new Map<string, typeof DROP | typeof XFF>([
+const SPECIAL_REQUEST_HEADERS = new Map<string, typeof DROP | typeof XFF | typeof COOKIE>([
   ...[...HOP_BY_HOP, ...SET_BY_PROXY, 'host'].map((name) => [name, DROP] as const),
   ['x-forwarded-for', XFF],
+  ['cookie', COOKIE],
 ]);
 
 export interface ForwardContext {
@@ -52,6 +56,7 @@ export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context:
   const checkOverridden = overridden.size > 0;
   const out: string[] = [];
   let forwardedFor = '';
+  let cookie = '';
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -61,12 +66,14 @@ export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context:
     const special = SPECIAL_REQUEST_HEADERS.get(lower);
     if (special !== undefined) {
       if (special === XFF) forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
+      else if (special === COOKIE) cookie = cookie === '' ? value : `${cookie}; ${value}`;
       continue;
     }
     if (connectionTokens !== undefined && connectionTokens.has(lower)) continue;
     if (checkOverridden && overridden.has(lower)) continue;
     out.push(name, value);
   }
+  if (cookie !== '' && !overridden.has('cookie')) out.push('cookie', cookie);
   out.push('host', route.changeOrigin ? targetHost(route) : context.host);
   out.push('x-forwarded-for', forwardedFor === '' ? context.clientAddress : `${forwardedFor}, ${context.clientAddress}`);
   out.push('x-forwarded-proto', context.proto, 'x-forwarded-host', context.host, 'x-forwarded-port', String(context.port));
