@@ -81,17 +81,25 @@ export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context:
   return out;
 }
 
-/** Response headers for the browser: hop-by-hop ones removed, the rest kept as received. */
-export function downstreamResponseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const connectionTokens = connectionHeaderTokens(headers);
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    if (connectionTokens !== undefined && connectionTokens.has(name)) continue;
-    out[name] = value;
+/**
+ * Response headers for the browser from undici's raw [name, value, …] buffers, as a flat
+ * list for writeHead (repeated headers such as Set-Cookie stay separate, no object is
+ * built): hop-by-hop ones and those named in Connection are removed.
+ */
+export function downstreamResponseHeaders(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  let connectionTokens: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1');
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) {
+      if (lower === 'connection' && !isPersistenceOnly(value)) connectionTokens = tokensOf(value, connectionTokens);
+      continue;
+    }
+    out.push(lower, value);
   }
-  return out;
+  return connectionTokens === undefined ? out : out.filter((_, i) => !connectionTokens.has(out[i - (i % 2)] as string));
 }
 
 const overriddenNames = new WeakMap<Route, Set<string>>();
@@ -112,18 +120,23 @@ function targetHost(route: Route): string {
   return port === 80 ? host : `${host}:${port}`;
 }
 
-function connectionHeaderTokens(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> | undefined {
+function connectionHeaderTokens(headers: IncomingHttpHeaders): Set<string> | undefined {
   const value = headers['connection'];
   if (value === undefined) return undefined;
   // Nearly every client and server sends just "keep-alive" or "close": nothing to drop.
   if (typeof value === 'string' && isPersistenceOnly(value)) return undefined;
-  const text = Array.isArray(value) ? value.join(',') : value;
-  const tokens = new Set<string>();
-  for (const token of text.split(',')) {
+  const tokens = tokensOf(Array.isArray(value) ? value.join(',') : value, undefined);
+  return tokens.size === 0 ? undefined : tokens;
+}
+
+/** Header names listed in a Connection value (not counting keep-alive/close). */
+function tokensOf(value: string, into: Set<string> | undefined): Set<string> {
+  const tokens = into ?? new Set<string>();
+  for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
     if (name !== '' && name !== 'close' && name !== 'keep-alive') tokens.add(name);
   }
-  return tokens.size === 0 ? undefined : tokens;
+  return tokens;
 }
 
 function isPersistenceOnly(value: string): boolean {
