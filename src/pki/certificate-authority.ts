@@ -2,11 +2,12 @@
  * The per-user root CA: created once (ECDSA P-256, name-constrained to local names and
  * loopback addresses), loaded with permission checks, and used to issue leaf certificates.
  */
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { UserError } from '../errors.js';
 import {
   formatIpRange,
@@ -41,7 +42,26 @@ import {
   writeFileAtomic,
   writeFileExclusive,
 } from './secure-files.js';
-import { EC_KEY_ALGORITHM, SIGNING_ALGORITHM, randomSerialNumber, toPem, x509 } from './x509.js';
+import {
+  KEY_USAGE,
+  OID,
+  authorityKeyIdentifier,
+  basicConstraints,
+  buildCertificate,
+  decodeBasicConstraints,
+  decodeSubjectKeyIdentifier,
+  encodeName,
+  formatName,
+  keyIdentifierFor,
+  keyUsage,
+  parseCertificate,
+  randomSerialNumber,
+  subjectKeyIdentifier,
+  toPem,
+  type ParsedCertificate,
+} from './certificate-builder.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 export type { LeafCertificate } from './leaf-certificate.js';
 
@@ -62,9 +82,10 @@ const CREATE_HINT = 'The CA is created on first use: run devtls up or devtls ca 
 
 interface LoadedCa {
   dir: string;
-  certificate: x509.X509Certificate;
+  certificate: X509Certificate;
+  parsed: ParsedCertificate;
   certPem: string;
-  privateKey: CryptoKey;
+  privateKey: KeyObject;
   keyIdentifier: string;
   constraints: NameConstraintSet;
 }
@@ -92,15 +113,17 @@ export class CertificateAuthority {
     this.certPath = join(loaded.dir, CA_CERT_FILE);
     this.keyPath = join(loaded.dir, CA_KEY_FILE);
     this.certPem = loaded.certPem;
-    this.fingerprintSha256 = fingerprint(loaded.certificate.rawData);
+    this.fingerprintSha256 = fingerprint(loaded.certificate.raw);
     this.#constraints = loaded.constraints;
     this.permittedNames = Object.freeze([...loaded.constraints.permittedDnsNames]);
     this.permittedIpRanges = Object.freeze(loaded.constraints.permittedIpRanges.map(formatIpRange));
-    this.subject = loaded.certificate.subject;
-    this.notBefore = loaded.certificate.notBefore;
-    this.notAfter = loaded.certificate.notAfter;
+    this.subject = formatName(loaded.parsed.subject);
+    this.notBefore = loaded.parsed.notBefore;
+    this.notAfter = loaded.parsed.notAfter;
     this.#issuer = {
       certificate: loaded.certificate,
+      subjectName: loaded.parsed.subject,
+      notAfter: loaded.parsed.notAfter,
       privateKey: loaded.privateKey,
       keyIdentifier: loaded.keyIdentifier,
     };
@@ -149,9 +172,11 @@ export class CertificateAuthority {
     await assertPrivateKeyFile(keyPath);
 
     const certPem = await readText(certPath);
-    let certificate: x509.X509Certificate;
+    let certificate: X509Certificate;
+    let parsed: ParsedCertificate;
     try {
-      certificate = new x509.X509Certificate(certPem);
+      certificate = new X509Certificate(certPem);
+      parsed = parseCertificate(certificate.raw);
     } catch (error) {
       throw damaged(certPath, keyPath, 'is not a valid PEM certificate', error);
     }
@@ -167,13 +192,19 @@ export class CertificateAuthority {
       throw notDevtlsCa(certPath, keyPath, 'its key is not ECDSA P-256');
     }
     const publicFromKey = createPublicKey(keyObject).export({ type: 'spki', format: 'der' });
-    if (!publicFromKey.equals(Buffer.from(certificate.publicKey.rawData))) {
+    if (!publicFromKey.equals(parsed.subjectPublicKeyInfo)) {
       throw damaged(certPath, keyPath, `does not match the key in ${keyPath}`, undefined);
     }
-    const basic = certificate.getExtension(x509.BasicConstraintsExtension);
-    if (basic === null || !basic.ca) throw notDevtlsCa(certPath, keyPath, 'it is not a CA certificate');
-    const constraintsExtension = certificate.getExtension(NAME_CONSTRAINTS_OID);
-    if (constraintsExtension === null) {
+    let isCa: boolean;
+    try {
+      const basic = parsed.extensions.get(OID.basicConstraints);
+      isCa = basic !== undefined && decodeBasicConstraints(basic.value).ca;
+    } catch (error) {
+      throw damaged(certPath, keyPath, 'has an unreadable basicConstraints extension', error);
+    }
+    if (!isCa) throw notDevtlsCa(certPath, keyPath, 'it is not a CA certificate');
+    const constraintsExtension = parsed.extensions.get(NAME_CONSTRAINTS_OID);
+    if (constraintsExtension === undefined) {
       throw notDevtlsCa(
         certPath,
         keyPath,
@@ -186,16 +217,14 @@ export class CertificateAuthority {
     } catch (error) {
       throw damaged(certPath, keyPath, 'has an unreadable nameConstraints extension', error);
     }
-    const privateKey = await globalThis.crypto.subtle.importKey(
-      'pkcs8',
-      keyObject.export({ type: 'pkcs8', format: 'der' }),
-      EC_KEY_ALGORITHM,
-      false,
-      ['sign'],
-    );
-    const ski = certificate.getExtension(x509.SubjectKeyIdentifierExtension);
-    const keyIdentifier = ski?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(certificate.publicKey)).keyId;
-    return new CertificateAuthority({ dir, certificate, certPem, privateKey, keyIdentifier, constraints });
+    let keyIdentifier: string;
+    try {
+      const ski = parsed.extensions.get(OID.subjectKeyIdentifier);
+      keyIdentifier = ski === undefined ? keyIdentifierFor(parsed.subjectPublicKeyInfo).toString('hex') : decodeSubjectKeyIdentifier(ski.value);
+    } catch (error) {
+      throw damaged(certPath, keyPath, 'has an unreadable subjectKeyIdentifier extension', error);
+    }
+    return new CertificateAuthority({ dir, certificate, parsed, certPem, privateKey: keyObject, keyIdentifier, constraints });
   }
 
   /** True if `name` (DNS name, `*.` wildcard name, or IP literal) is inside the CA's name
@@ -318,38 +347,44 @@ function caCommonName(): string {
 }
 
 async function createRootCertificate(permittedNames: readonly string[]): Promise<{ certPem: string; keyPem: string }> {
-  const subtle = globalThis.crypto.subtle;
-  const keys = (await subtle.generateKey(EC_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
   const now = Date.now();
   const notBefore = new Date(Math.floor((now - CLOCK_SKEW_MS) / 1000) * 1000);
   const notAfter = new Date(notBefore);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CA_VALIDITY_YEARS);
-  const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
+  const keyId = keyIdentifierFor(keys.publicKey);
   const ipRanges = DEFAULT_PERMITTED_IP_RANGES.map((text) => parseIpRange(text)).filter(
     (range): range is IpRange => range !== undefined,
   );
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerialNumber(),
-    name: [{ CN: [caCommonName()] }, { O: ['devtls'] }],
-    notBefore,
-    notAfter,
-    keys,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      ski,
-      new x509.AuthorityKeyIdentifierExtension(ski.keyId),
-      new x509.Extension(
-        NAME_CONSTRAINTS_OID,
-        true,
-        encodeNameConstraints({ permittedDnsNames: permittedNames, permittedIpRanges: ipRanges }),
-      ),
-    ],
-  });
+  const name = encodeName([
+    { oid: OID.commonName, value: caCommonName() },
+    { oid: OID.organizationName, value: 'devtls' },
+  ]);
+  const der = buildCertificate(
+    {
+      serialNumber: randomSerialNumber(),
+      issuer: name,
+      subject: name,
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      extensions: [
+        basicConstraints(true, 0),
+        keyUsage([KEY_USAGE.keyCertSign, KEY_USAGE.cRLSign]),
+        subjectKeyIdentifier(keyId),
+        authorityKeyIdentifier(keyId),
+        {
+          oid: NAME_CONSTRAINTS_OID,
+          critical: true,
+          value: encodeNameConstraints({ permittedDnsNames: permittedNames, permittedIpRanges: ipRanges }),
+        },
+      ],
+    },
+    keys.privateKey,
+  );
   return {
-    certPem: toPem(certificate.rawData, 'CERTIFICATE'),
-    keyPem: toPem(await subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'),
+    certPem: toPem(der, 'CERTIFICATE'),
+    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
   };
 }
 
@@ -395,8 +430,8 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-function fingerprint(der: ArrayBuffer): string {
-  const hex = createHash('sha256').update(Buffer.from(der)).digest('hex').toUpperCase();
+function fingerprint(der: Uint8Array): string {
+  const hex = createHash('sha256').update(der).digest('hex').toUpperCase();
   return hex.replace(/(..)(?!$)/g, '$1:');
 }
 

@@ -2,9 +2,30 @@
  * Issuing and inspecting leaf (server) certificates. The policy checks (which names are
  * allowed) live in CertificateAuthority; this module only builds and reads certificates.
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  KEY_USAGE,
+  OID,
+  authorityKeyIdentifier,
+  basicConstraints,
+  buildCertificate,
+  decodeSubjectAltName,
+  encodeName,
+  extendedKeyUsage,
+  formatSerialNumber,
+  keyIdentifierFor,
+  keyUsage,
+  parseCertificate,
+  randomSerialNumber,
+  subjectAltName,
+  subjectKeyIdentifier,
+  toPem,
+  type ParsedCertificate,
+} from './certificate-builder.js';
 import { canonicalIp, isIpLiteral } from './host-names.js';
-import { EC_KEY_ALGORITHM, SIGNING_ALGORITHM, formatSerialNumber, randomSerialNumber, toPem, x509 } from './x509.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 /** A server certificate and its private key, ready for `tls.createSecureContext`. */
 export interface LeafCertificate {
@@ -28,8 +49,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What is needed to sign: the issuing certificate, its private key and its key identifier. */
 export interface Issuer {
-  readonly certificate: x509.X509Certificate;
-  readonly privateKey: CryptoKey;
+  /** The issuing certificate as OpenSSL reads it (signature checks, checkIssued). */
+  readonly certificate: X509Certificate;
+  /** The issuer's subject Name DER exactly as in its certificate: copied into each leaf's issuer. */
+  readonly subjectName: Uint8Array;
+  readonly notAfter: Date;
+  readonly privateKey: KeyObject;
   /** Hex subjectKeyIdentifier of the issuer, copied into the leaf's authorityKeyIdentifier. */
   readonly keyIdentifier: string;
 }
@@ -48,52 +73,47 @@ export async function createLeafCertificate(
   names: readonly string[],
   options: { validityDays: number; now: Date },
 ): Promise<LeafCertificate> {
-  const subtle = globalThis.crypto.subtle;
-  const keys = (await subtle.generateKey(EC_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   const commonName = names.find((name) => !isIpLiteral(name)) ?? names[0];
   if (commonName === undefined) throw new TypeError('createLeafCertificate needs at least one name');
+  const keys = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
 
   const notBefore = wholeSeconds(options.now.getTime() - CLOCK_SKEW_MS);
-  const notAfter = wholeSeconds(
-    Math.min(options.now.getTime() + options.validityDays * DAY_MS, issuer.certificate.notAfter.getTime()),
+  const notAfter = wholeSeconds(Math.min(options.now.getTime() + options.validityDays * DAY_MS, issuer.notAfter.getTime()));
+  const serialNumber = randomSerialNumber();
+  const der = buildCertificate(
+    {
+      serialNumber,
+      issuer: issuer.subjectName,
+      subject: encodeName([{ oid: OID.commonName, value: commonName }]),
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      extensions: [
+        basicConstraints(false),
+        keyUsage([KEY_USAGE.digitalSignature]),
+        extendedKeyUsage([OID.serverAuth]),
+        subjectAltName(names),
+        subjectKeyIdentifier(keyIdentifierFor(keys.publicKey)),
+        authorityKeyIdentifier(Buffer.from(issuer.keyIdentifier, 'hex')),
+      ],
+    },
+    issuer.privateKey,
   );
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerialNumber(),
-    subject: [{ CN: [commonName] }],
-    issuer: issuer.certificate.subjectName,
-    notBefore,
-    notAfter,
-    publicKey: keys.publicKey,
-    signingKey: issuer.privateKey,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
-      new x509.SubjectAlternativeNameExtension(
-        names.map((value) => ({ type: isIpLiteral(value) ? ('ip' as const) : ('dns' as const), value })),
-        false,
-      ),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      new x509.AuthorityKeyIdentifierExtension(issuer.keyIdentifier),
-    ],
-  });
-  const keyDer = await subtle.exportKey('pkcs8', keys.privateKey);
   return {
     names: [...names],
-    certPem: toPem(certificate.rawData, 'CERTIFICATE'),
-    keyPem: toPem(keyDer, 'PRIVATE KEY'),
-    notBefore: certificate.notBefore,
-    notAfter: certificate.notAfter,
-    serialNumber: formatSerialNumber(certificate.serialNumber),
+    certPem: toPem(der, 'CERTIFICATE'),
+    keyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    notBefore,
+    notAfter,
+    serialNumber: formatSerialNumber(serialNumber),
   };
 }
 
 /** The subjectAltName entries of a certificate as plain strings (DNS names and IPs). */
-export function subjectAltNames(certificate: x509.X509Certificate): string[] {
-  const san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
-  if (san === null) return [];
-  return san.names.items.filter((n) => n.type === 'dns' || n.type === 'ip').map((n) => (n.type === 'ip' ? canonicalIp(n.value) : n.value.toLowerCase()));
+export function subjectAltNames(certificate: ParsedCertificate): string[] {
+  const san = certificate.extensions.get(OID.subjectAltName);
+  if (san === undefined) return [];
+  return decodeSubjectAltName(san.value).map((n) => (n.type === 'ip' ? canonicalIp(n.value) : n.value.toLowerCase()));
 }
 
 /**
@@ -108,19 +128,20 @@ export async function readLeafCertificate(
   keyPem: string,
 ): Promise<LeafCertificate | undefined> {
   try {
-    const certificate = new x509.X509Certificate(certPem);
-    if (certificate.issuer !== issuer.certificate.subject) return undefined;
-    const signed = await certificate.verify({ publicKey: issuer.certificate.publicKey, signatureOnly: true });
-    if (!signed) return undefined;
+    const certificate = new X509Certificate(certPem);
+    // Issuer name (and key identifiers) match, then the signature is the CA's.
+    if (!certificate.checkIssued(issuer.certificate)) return undefined;
+    if (!certificate.verify(issuer.certificate.publicKey)) return undefined;
+    const parsed = parseCertificate(certificate.raw);
     const publicFromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
-    if (!publicFromKey.equals(Buffer.from(certificate.publicKey.rawData))) return undefined;
+    if (!publicFromKey.equals(parsed.subjectPublicKeyInfo)) return undefined;
     return {
-      names: subjectAltNames(certificate),
+      names: subjectAltNames(parsed),
       certPem,
       keyPem,
-      notBefore: certificate.notBefore,
-      notAfter: certificate.notAfter,
-      serialNumber: formatSerialNumber(certificate.serialNumber),
+      notBefore: parsed.notBefore,
+      notAfter: parsed.notAfter,
+      serialNumber: formatSerialNumber(parsed.serialNumber),
     };
   } catch {
     return undefined;

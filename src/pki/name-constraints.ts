@@ -1,13 +1,14 @@
 /**
  * The X.509 nameConstraints extension (RFC 5280 §4.2.1.10), encoded and decoded by hand:
- * only permitted/excluded dNSName and iPAddress subtrees, which is all devtls writes. Kept
- * here so the rest of pki deals in plain strings and ranges.
+ * only permitted/excluded dNSName and iPAddress subtrees, which is all devtls writes (DER
+ * framing from der.ts). Kept here so the rest of pki deals in plain strings and ranges.
  *
  *   NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL,
  *                                  excludedSubtrees  [1] GeneralSubtrees OPTIONAL }
  *   GeneralSubtree  ::= SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }
  *   GeneralName     ::= ... dNSName [2] IA5String ... iPAddress [7] OCTET STRING (address || mask)
  */
+import { readTlvs, tlv } from './der.js';
 import { dnsNameWithinConstraint, ipWithinRange, type IpRange } from './host-names.js';
 
 export const NAME_CONSTRAINTS_OID = '2.5.29.30';
@@ -25,17 +26,6 @@ const TAG_EXCLUDED = 0xa1;
 const TAG_DNS = 0x82;
 const TAG_IP = 0x87;
 
-function encodeLength(length: number): number[] {
-  if (length < 0x80) return [length];
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n >>= 8) bytes.unshift(n & 0xff);
-  return [0x80 | bytes.length, ...bytes];
-}
-
-function tlv(tag: number, content: Uint8Array | number[]): number[] {
-  return [tag, ...encodeLength(content.length), ...content];
-}
-
 function maskBytes(range: IpRange): number[] {
   const mask: number[] = [];
   for (let i = 0, bits = range.prefixLength; i < range.address.length; i++, bits -= 8) {
@@ -44,57 +34,29 @@ function maskBytes(range: IpRange): number[] {
   return mask;
 }
 
-function encodeSubtrees(dnsNames: readonly string[], ipRanges: readonly IpRange[]): number[] {
-  const subtrees: number[] = [];
+function encodeSubtrees(dnsNames: readonly string[], ipRanges: readonly IpRange[]): Uint8Array[] {
+  const subtrees: Uint8Array[] = [];
   for (const name of dnsNames) {
-    subtrees.push(...tlv(TAG_SEQUENCE, tlv(TAG_DNS, [...Buffer.from(name, 'ascii')])));
+    subtrees.push(tlv(TAG_SEQUENCE, tlv(TAG_DNS, Buffer.from(name, 'ascii'))));
   }
   for (const range of ipRanges) {
     const mask = maskBytes(range);
     const network = Array.from(range.address, (b, i) => b & (mask[i] ?? 0));
-    subtrees.push(...tlv(TAG_SEQUENCE, tlv(TAG_IP, [...network, ...mask])));
+    subtrees.push(tlv(TAG_SEQUENCE, tlv(TAG_IP, Uint8Array.from([...network, ...mask]))));
   }
   return subtrees;
 }
 
 /** DER value of a nameConstraints extension. */
 export function encodeNameConstraints(set: Partial<NameConstraintSet>): Uint8Array<ArrayBuffer> {
-  const body: number[] = [];
+  const body: Uint8Array[] = [];
   const permittedDns = set.permittedDnsNames ?? [];
   const permittedIp = set.permittedIpRanges ?? [];
   const excludedDns = set.excludedDnsNames ?? [];
   const excludedIp = set.excludedIpRanges ?? [];
-  if (permittedDns.length + permittedIp.length > 0) body.push(...tlv(TAG_PERMITTED, encodeSubtrees(permittedDns, permittedIp)));
-  if (excludedDns.length + excludedIp.length > 0) body.push(...tlv(TAG_EXCLUDED, encodeSubtrees(excludedDns, excludedIp)));
-  return Uint8Array.from(tlv(TAG_SEQUENCE, body));
-}
-
-interface Tlv {
-  tag: number;
-  content: Uint8Array;
-}
-
-function* readTlvs(bytes: Uint8Array): Generator<Tlv> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const tag = bytes[offset++];
-    let length = bytes[offset++];
-    if (tag === undefined || length === undefined) throw new Error('truncated DER');
-    if ((tag & 0x1f) === 0x1f) throw new Error('multi-byte DER tags are not supported');
-    if (length >= 0x80) {
-      const count = length & 0x7f;
-      if (count === 0 || count > 3) throw new Error('unsupported DER length');
-      length = 0;
-      for (let i = 0; i < count; i++) {
-        const b = bytes[offset++];
-        if (b === undefined) throw new Error('truncated DER');
-        length = (length << 8) | b;
-      }
-    }
-    if (offset + length > bytes.length) throw new Error('truncated DER');
-    yield { tag, content: bytes.subarray(offset, offset + length) };
-    offset += length;
-  }
+  if (permittedDns.length + permittedIp.length > 0) body.push(tlv(TAG_PERMITTED, ...encodeSubtrees(permittedDns, permittedIp)));
+  if (excludedDns.length + excludedIp.length > 0) body.push(tlv(TAG_EXCLUDED, ...encodeSubtrees(excludedDns, excludedIp)));
+  return Uint8Array.from(tlv(TAG_SEQUENCE, ...body));
 }
 
 function decodeSubtrees(content: Uint8Array, dns: string[], ips: IpRange[]): void {
