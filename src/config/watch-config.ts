@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { parseConfigBytes, readConfigFile } from './load-config.js';
 import type { ParsedConfig } from './parse-config.js';
 
@@ -59,6 +59,8 @@ export class ConfigWatcher {
     // Watch the folder, not the file: the folder outlives every rename and delete an
     // editor does to the file, so no save can slip between a watch ending and the next.
     const folder = dirname(file);
+    // Loaded here, once devtls is already serving, to keep it off the start-up path.
+    const { watch } = await import('chokidar');
     const watcher = watch(folder, {
       ignoreInitial: true,
       persistent: true,
