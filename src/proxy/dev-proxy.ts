@@ -1,10 +1,14 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { ErrorPage } from './error-pages.js';
 import type { ProxyConfig, Route } from '../config/types.js';
 import type { LeafCertificate, LeafCertificateStore } from '../pki/leaf-store.js';
 import { sendErrorPage } from './error-pages.js';
 import { forwardHttpRequest } from './forward-http.js';
 import { WebSocketForwarder, writeHttpError } from './forward-websocket.js';
+import { connectionLimits, type ConnectionLimits } from './connection-limits.js';
+import { FreshConnections } from './fresh-connection.js';
 import { requestAuthority, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
 import { listen } from './listen.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -37,6 +41,8 @@ export interface DevProxyOptions {
   /** Addresses to listen on; default loopback only (127.0.0.1 and ::1). */
   hosts?: readonly string[];
   logger?: Logger;
+  /** Browser-side timeouts and header size; defaults in connection-limits.ts (tests shorten them). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 type AnyServer = TlsServer | HttpServer;
@@ -53,6 +59,8 @@ export class DevProxy {
   private readonly pools: UpstreamPools;
   private readonly contexts: SecureContexts;
   private readonly webSockets = new WebSocketForwarder();
+  private readonly retries: FreshConnections;
+  private readonly limits: ConnectionLimits;
   /** HTTP/2 is chosen when the listeners open; changing it needs a restart. */
   private readonly http2: boolean;
   private httpsServers: TlsServer[] = [];
@@ -68,6 +76,8 @@ export class DevProxy {
     this.table = new RouteTable(options.config.routes);
     this.http2 = options.config.http2;
     this.pools = new UpstreamPools(options.config.timeouts);
+    this.retries = new FreshConnections(options.config.timeouts);
+    this.limits = connectionLimits(options.limits);
     this.contexts = new SecureContexts(options.certificates, () => this.table, (host, error) =>
       this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -121,6 +131,7 @@ export class DevProxy {
     this.table = next;
     this.options.config = config;
     this.pools.setTimeouts(config.timeouts);
+    this.retries.setTimeouts(config.timeouts);
     this.pools.retainOnly(new Set(config.routes.map((route) => route.target.origin)));
     if (config.http2 !== this.http2) this.logger.warn(`"http2": ${String(config.http2)} takes effect when devtls restarts.`);
     return describeRouteChanges(previous.routes, next.routes);
@@ -195,6 +206,8 @@ export class DevProxy {
       sniCallback: this.contexts.sniCallback,
       onRequest: this.handleRequest,
       onUpgrade: this.handleUpgrade,
+      onConnect: refuseConnect,
+      limits: this.limits,
     });
   }
 
@@ -220,16 +233,48 @@ export class DevProxy {
       this.sendNoRoute(req, res, host, table);
       return;
     }
-    forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req, authority), this.logUpstreamError);
+    const serverName = (req.socket as TLSSocket).servername;
+    if (serverName !== host && this.misdirected(host, serverName)) {
+      sendErrorPage(req, res, misdirectedPage(host, serverName as string));
+      return;
+    }
+    forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req, authority), this.logUpstreamError, this.retries);
   };
+
+  /**
+   * Whether a request's Host belongs on another TLS connection than the one it came on:
+   * the certificate the SNI name got (its certificate key: the host, or the wildcard that
+   * covers it) is not the one Host would get. This is the DNS-rebinding defence for routed
+   * hosts: a page on evil.example whose name now resolves to 127.0.0.1 connects with SNI
+   * evil.example and cannot present Host app.localhost. HTTP/2 connection coalescing stays
+   * allowed where it is legitimate: siblings under one wildcard certificate share its key.
+   * No SNI at all (a client that connected to an IP address) is allowed: browsers always
+   * send SNI for names, so rebinding cannot produce it, and Host alone decides the route.
+   * Only called when Host and SNI differ as strings (the common case is one comparison).
+   */
+  private misdirected(host: string, serverName: string | false | null | undefined): boolean {
+    if (typeof serverName !== 'string' || serverName === '') return false;
+    const sniKey = this.contexts.certificateKeyFor(serverName);
+    return sniKey === undefined || sniKey !== this.contexts.certificateKeyFor(host);
+  }
 
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    const url = req.url ?? '';
+    if (url.charCodeAt(0) !== 47 /* / */) {
+      writeHttpError(socket, 400, 'devtls: only origin-form request targets (a path starting with /); devtls is not a forward proxy.');
+      return;
+    }
     const authority = requestAuthority(req);
     const host = hostWithoutPort(authority);
-    const route = this.table.match(host, req.url ?? '');
+    const route = this.table.match(host, url);
     if (route === undefined) {
-      writeHttpError(socket, 404, `devtls: no route for ${host}${req.url ?? ''}`);
+      writeHttpError(socket, 404, `devtls: no route for ${host}${url}`);
+      return;
+    }
+    const serverName = (req.socket as TLSSocket).servername;
+    if (serverName !== host && this.misdirected(host, serverName)) {
+      writeHttpError(socket, 421, misdirectedPage(host, serverName as string).detail);
       return;
     }
     this.webSockets.forward(req, socket, head, route, this.forwardContext(req, authority), this.logUpstreamError);
@@ -286,4 +331,31 @@ export class DevProxy {
 function portOf(servers: readonly AnyServer[]): number {
   const address = servers[0]?.address();
   return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+function misdirectedPage(host: string, serverName: string): ErrorPage {
+  return {
+    status: 421,
+    title: 'Misdirected Request',
+    detail: `This connection was opened for ${serverName}, and its certificate does not cover ${host}; devtls does not forward it.`,
+    hint: `Open https://${host}/ directly. (A page served under another name cannot reach a dev server through devtls: this is its DNS-rebinding defence.)`,
+  };
+}
+
+const CONNECT_REFUSED = 'devtls: CONNECT is refused; devtls is a reverse proxy for its configured hosts, not a forward proxy.';
+
+/**
+ * CONNECT: devtls is not a forward proxy. HTTP/1.1 passes the raw socket; Node's HTTP/2
+ * server passes a request and a response for a CONNECT stream to the same event.
+ */
+function refuseConnect(req: IncomingMessage | ProxyRequest, socket: Duplex | ProxyResponse): void {
+  if ('stream' in req) {
+    const res = socket as ProxyResponse;
+    res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(CONNECT_REFUSED) + 1 });
+    res.end(`${CONNECT_REFUSED}\n`);
+    return;
+  }
+  const raw = socket as Duplex;
+  raw.on('error', () => raw.destroy());
+  writeHttpError(raw, 405, CONNECT_REFUSED);
 }

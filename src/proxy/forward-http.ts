@@ -5,6 +5,7 @@ import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
 import { upstreamPath } from './request-target.js';
 import { abortResponse, asHttp1Response, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
+import type { FreshConnections } from './fresh-connection.js';
 
 export type UpstreamErrorListener = (route: Route, req: ProxyRequest, message: string) => void;
 
@@ -23,17 +24,30 @@ export function forwardHttpRequest(
   pool: Dispatcher,
   context: ForwardContext,
   onUpstreamError: UpstreamErrorListener,
+  retries: FreshConnections,
 ): void {
-  const handler = new ForwardHandler(req, res, route, onUpstreamError);
-  pool.dispatch(
-    {
-      path: upstreamPath(route, req.url as string),
-      method: req.method as Dispatcher.HttpMethod,
-      headers: upstreamRequestHeaders(req, route, context),
-      body: requestHasBody(req) ? req : null,
-    },
-    handler,
-  );
+  const hasBody = requestHasBody(req);
+  const options: Dispatcher.DispatchOptions = {
+    path: upstreamPath(route, req.url as string),
+    method: req.method as Dispatcher.HttpMethod,
+    headers: upstreamRequestHeaders(req, route, context),
+    body: hasBody ? req : null,
+  };
+  const handler = new ForwardHandler(req, res, route, onUpstreamError, hasBody ? undefined : options, retries);
+  // An HTTP/2 upload the browser cancels (RST_STREAM) ends its request stream as if complete
+  // (Node's compatibility layer pushes EOF before the response's 'close'): abort the upstream
+  // on 'aborted', which comes first, so the dev server never sees a truncated body as whole.
+  if (hasBody && 'stream' in req) req.once('aborted', handler.onClientGone);
+  pool.dispatch(options, handler);
+}
+
+/** Methods a dev server must be able to receive twice (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** The dev server closed the connection before any byte of an answer (a stale kept-alive socket, a restart). */
+function closedBeforeAnswer(error: Error): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /**
@@ -51,17 +65,29 @@ class ForwardHandler {
   private readonly res: ProxyResponse;
   private readonly route: Route;
   private readonly onUpstreamError: UpstreamErrorListener;
+  /** Set while one retry is still allowed: a body-less request, not yet retried. */
+  private retryOptions: Dispatcher.DispatchOptions | undefined;
+  private readonly retries: FreshConnections;
 
-  constructor(req: ProxyRequest, res: ProxyResponse, route: Route, onUpstreamError: UpstreamErrorListener) {
+  constructor(
+    req: ProxyRequest,
+    res: ProxyResponse,
+    route: Route,
+    onUpstreamError: UpstreamErrorListener,
+    retryOptions: Dispatcher.DispatchOptions | undefined,
+    retries: FreshConnections,
+  ) {
     this.req = req;
     this.res = res;
     this.route = route;
     this.onUpstreamError = onUpstreamError;
+    this.retryOptions = retryOptions;
+    this.retries = retries;
     // Also the only sign of a browser resetting an HTTP/2 stream.
-    res.once('close', this.onResponseClose);
+    res.once('close', this.onClientGone);
   }
 
-  private readonly onResponseClose = (): void => {
+  readonly onClientGone = (): void => {
     if (this.done) return;
     this.done = true;
     this.abortUpstream?.(CLIENT_GONE);
@@ -97,6 +123,17 @@ class ForwardHandler {
 
   onError(error: Error): void {
     if (error === CLIENT_GONE || this.done) return;
+    const retry = this.retryOptions;
+    if (retry !== undefined) {
+      this.retryOptions = undefined;
+      // Once, on a new connection, only before any answer came and only for a method that
+      // may be repeated, with no body (a body already streamed cannot be sent again).
+      if (this.resumeUpstream === undefined && closedBeforeAnswer(error) && IDEMPOTENT.has(retry.method)) {
+        this.abortUpstream = undefined;
+        this.retries.dispatch(this.route.target, retry, this);
+        return;
+      }
+    }
     this.done = true;
     const failure = describeUpstreamError(error, this.route);
     this.onUpstreamError(this.route, this.req, failure.logLine);

@@ -52,10 +52,19 @@ function setForwardedHeaders(req: IncomingMessage, context: ForwardContext): voi
   headers['x-forwarded-port'] = String(context.port);
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  421: 'Misdirected Request',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+};
+
 /** Answer a failed upgrade with a short HTTP response, then close. */
 export function writeHttpError(socket: Duplex, status: number, text: string): void {
   if (socket.destroyed) return;
-  const reason = status === 404 ? 'Not Found' : status === 504 ? 'Gateway Timeout' : status === 400 ? 'Bad Request' : 'Bad Gateway';
+  const reason = STATUS_TEXT[status] ?? 'Bad Gateway';
   const body = `${text}\n`;
   if (socket.writable) {
     socket.end(
