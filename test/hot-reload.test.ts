@@ -177,3 +177,17 @@ test('listen ports in the file move when edited; the old port stops accepting', 
   const finished = await inFlight;
   t.is(finished.text, 'started;finished', 'the request in flight on the old port finished');
 });
+
+test('saves in quick succession are coalesced, and the last one wins', async (t) => {
+  const devtls = await watched(t, [{ host: 'app.localhost', target: blue.port }]);
+  const reloadsBefore = devtls.logger.lines.filter((line) => line.startsWith('reloaded')).length;
+  for (let i = 1; i <= 6; i++) {
+    const last = i === 6;
+    await writeFile(devtls.configFile, configText([{ host: 'app.localhost', target: last ? green.port : blue.port, path: last ? '/' : `/v${i}` }]));
+  }
+  t.true(await eventually(async () => (await serverFor(devtls, 'app.localhost')) === 'green'));
+  await new Promise((resolve) => setTimeout(resolve, 400)); // past the settle re-read
+  const reloads = devtls.logger.lines.filter((line) => line.startsWith('reloaded')).length - reloadsBefore;
+  t.true(reloads >= 1 && reloads < 6, `${reloads} reloads for 6 quick saves`);
+  t.is(await serverFor(devtls, 'app.localhost'), 'green');
+});

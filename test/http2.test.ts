@@ -169,3 +169,25 @@ test('shutdown sends GOAWAY and lets the open stream finish', async (t) => {
   await closing;
   session.destroy();
 });
+
+test('response trailers reach the browser over HTTP/2 and chunked HTTP/1.1', async (t) => {
+  const trailing = await startBackend('trailing', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-checksum' });
+    res.write('body');
+    res.addTrailers({ 'x-checksum': 'abc123' });
+    res.end();
+  });
+  t.teardown(() => trailing.close());
+  const own = await startTestDevtls({ routes: [{ host: 'app.localhost', target: trailing.port }] });
+  t.teardown(() => own.stop());
+  const session = await http2Session(own.httpsPort, 'app.localhost', own.ca.certPem);
+  t.teardown(() => session.close());
+  const stream = session.request({ ':path': '/' });
+  const [trailers] = (await once(stream, 'trailers')) as [Record<string, string>];
+  t.is(trailers['x-checksum'], 'abc123');
+  stream.resume();
+  const file = join(own.dir, 'ca.pem');
+  await writeFile(file, own.ca.certPem);
+  const { stdout } = await run('curl', ['-sS', '--http1.1', '--raw', '--cacert', file, '--resolve', `app.localhost:${own.httpsPort}:127.0.0.1`, `https://app.localhost:${own.httpsPort}/`]);
+  t.regex(stdout, /x-checksum: abc123/i);
+});

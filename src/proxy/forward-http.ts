@@ -115,9 +115,12 @@ class ForwardHandler {
     return false;
   }
 
-  onComplete(): void {
+  onComplete(trailers: (Buffer | string)[] | null): void {
     if (this.done) return;
     this.done = true;
+    // Trailers (gRPC-web status, Server-Timing) pass on where the browser's side can carry
+    // them: HTTP/2 always, HTTP/1.1 when the response is chunked.
+    if (trailers !== null && trailers.length > 0) this.res.addTrailers(trailerObject(trailers));
     this.res.end();
   }
 
@@ -140,4 +143,12 @@ class ForwardHandler {
     if (this.res.headersSent) abortResponse(this.res);
     else sendErrorPage(this.req, this.res, failure.page);
   }
+}
+
+/** undici hands trailers over raw: [name, value, …] as Buffers. */
+function trailerObject(raw: readonly (Buffer | string)[]): Record<string, string> {
+  const text = (item: Buffer | string | undefined): string => (typeof item === 'string' ? item : (item?.toString('latin1') ?? ''));
+  const trailers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) trailers[text(raw[i]).toLowerCase()] = text(raw[i + 1]);
+  return trailers;
 }
