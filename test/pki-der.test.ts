@@ -1,10 +1,8 @@
 // The DER writer/reader and certificate builder, checked byte by byte and against OpenSSL's
 // own parser (openssl asn1parse, openssl x509, crypto.X509Certificate).
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
 import { X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertificateAuthority } from '../dist/pki/certificate-authority.js';
 import {
@@ -49,24 +47,15 @@ import {
   utf8String,
 } from '../dist/pki/der.js';
 import { LeafCertificateStore } from '../dist/pki/leaf-store.js';
+import { runTool } from './helpers/run-tool.js';
+import { tempDirFor } from './helpers/temp-dir.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runTool;
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'devtls-pki-der-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: ExecutionContext): Promise<string> => tempDirFor(t, 'devtls-pki-der-');
 
 test('lengths: short form below 128, minimal long form above', (t) => {
   t.is(hex(encodeLength(0)), '00');

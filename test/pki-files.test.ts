@@ -1,29 +1,18 @@
 // CA files on disk: permissions under any umask, refusing unsafe or foreign CAs, atomic and
 // race-free creation (several processes at once). Serial: these tests change process.umask.
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../dist/errors.js';
 import { CertificateAuthority } from '../dist/pki/certificate-authority.js';
 import { LeafCertificateStore } from '../dist/pki/leaf-store.js';
 import { writeFileAtomic, writeFileExclusive } from '../dist/pki/secure-files.js';
+import { runTool } from './helpers/run-tool.js';
+import { tempDirFor } from './helpers/temp-dir.js';
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runTool;
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'devtls-pki-files-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: ExecutionContext): Promise<string> => tempDirFor(t, 'devtls-pki-files-');
 
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;

@@ -1,23 +1,16 @@
 // The leaf-certificate cache: memory, disk, renewal, foreign or corrupt files, concurrency.
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../dist/errors.js';
 import { CertificateAuthority } from '../dist/pki/certificate-authority.js';
 import { LeafCertificateStore, fileStemForHostKey } from '../dist/pki/leaf-store.js';
+import { runTool } from './helpers/run-tool.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runTool;
 
 async function setup(t: ExecutionContext): Promise<{ base: string; ca: CertificateAuthority; certs: string }> {
   const base = await mkdtemp(join(tmpdir(), 'devtls-pki-store-'));

@@ -1,6 +1,5 @@
 // The root CA and leaf issuance, checked with real tools: openssl and Node's TLS stack.
 import test, { type ExecutionContext } from 'ava';
-import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,24 +27,15 @@ import {
   subjectKeyIdentifier,
   toPem,
 } from '../dist/pki/certificate-builder.js';
+import { runTool } from './helpers/run-tool.js';
+import { tempDirFor } from './helpers/temp-dir.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = runTool;
 
-async function tempDir(t: ExecutionContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'devtls-pki-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: ExecutionContext): Promise<string> => tempDirFor(t, 'devtls-pki-');
 
 /** One CA for the read-only tests in this file (each test that changes things makes its own). */
 let shared: Promise<{ ca: CertificateAuthority; dir: string }> | undefined;

@@ -1,20 +1,6 @@
-import { createRequire } from 'node:module';
-import type { Client as UndiciClient, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RouteTarget } from '../config/types.js';
-
-/** undici's Client alone (see upstream-pools.ts for why not `import 'undici'`). */
-function loadClient(): typeof UndiciClient {
-  const require = createRequire(import.meta.url);
-  try {
-    const Client = require('undici/lib/dispatcher/client.js') as typeof UndiciClient;
-    if (typeof Client === 'function') return Client;
-  } catch {
-    // fall through to the public entry point
-  }
-  return (require('undici') as typeof import('undici')).Client;
-}
-
-const Client = loadClient();
+import { Client } from './undici-parts.js';
 
 export interface FreshConnectionTimeouts {
   connect: number;

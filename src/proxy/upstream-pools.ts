@@ -1,31 +1,5 @@
-import { createRequire } from 'node:module';
-import type { Pool as UndiciPool } from 'undici';
 import type { RouteTarget } from '../config/types.js';
-
-type Pool = UndiciPool;
-
-/**
- * undici's Pool and its request APIs (stream, request, …) without the rest of the
- * package: `import 'undici'` also loads fetch, WebSocket, caches, mocks and interceptors,
- * about 55 ms of start-up and 9 MiB of memory devtls never uses. This is exactly what
- * undici's own index.js does for these parts (`Object.assign(Dispatcher.prototype, api)`);
- * if a future undici moves these files, the whole package is loaded instead.
- */
-function loadPool(): typeof UndiciPool {
-  const require = createRequire(import.meta.url);
-  try {
-    const Dispatcher = require('undici/lib/dispatcher/dispatcher.js') as { prototype: Record<string, unknown> };
-    const api = require('undici/lib/api/index.js') as Record<string, unknown>;
-    const PoolClass = require('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
-    if (typeof Dispatcher.prototype['stream'] !== 'function') Object.assign(Dispatcher.prototype, api);
-    if (typeof PoolClass === 'function' && typeof PoolClass.prototype.stream === 'function') return PoolClass;
-  } catch {
-    // fall through to the public entry point
-  }
-  return (require('undici') as typeof import('undici')).Pool;
-}
-
-const Pool = loadPool();
+import { Pool } from './undici-parts.js';
 
 export interface UpstreamTimeouts {
   /** Milliseconds to open a TCP connection to the target. */

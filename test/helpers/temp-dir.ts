@@ -7,3 +7,10 @@ export async function makeTempDir(prefix = 'devtls-test-'): Promise<{ dir: strin
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** A fresh temp folder removed when the test ends. */
+export async function tempDirFor(t: { teardown(fn: () => Promise<void>): void }, prefix = 'devtls-test-'): Promise<string> {
+  const { dir, remove } = await makeTempDir(prefix);
+  t.teardown(remove);
+  return dir;
+}
