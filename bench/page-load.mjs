@@ -2,23 +2,20 @@
 // through devtls over HTTP/2, devtls over HTTP/1.1 ("http2": false) and Caddy, in one run.
 // Each load uses a fresh browser profile (cold cache) whose NSS database trusts only the
 // bench's own CA. Loopback only; every process is started and stopped by PID.
-// Usage: npm run build && node bench/page-load.mjs [--runs N]
+// Part of `npm run bench` (skip it with --no-page); alone: npm run build && node bench/page-load.mjs [--runs N]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { run, start, stopAll, waitForPort, freePort, killAllSync } from './lib/processes.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { run, start, waitForPort, freePort, killAllSync } from './lib/processes.mjs';
 import { PROXY_CORE } from './lib/proxies.mjs';
 import { LOAD_CORE } from './lib/load.mjs';
 
 const MODULES = 300;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
-const argv = process.argv.slice(2);
-const runs = Number(argv[argv.indexOf('--runs') + 1]) || 7;
-process.on('exit', killAllSync);
 
 /** The dev server: index.html, main.js importing m0…m299.js; nothing cacheable. */
 function startDevServer() {
@@ -42,9 +39,11 @@ function startDevServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function main() {
+/** Load the page through each proxy `runs` times; prints a table and returns the results. */
+export async function measurePageLoad({ runs = 7, log = console.log } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'devtls-page-load-'));
   const servers = [];
+  const started = [];
   try {
     const caDir = join(dir, 'ca');
     const leafDir = join(dir, 'leaf');
@@ -61,6 +60,7 @@ async function main() {
       const port = await freePort();
       writeFileSync(join(home, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'localhost', target: backendPort }], http2 }));
       const proc = start(`devtls ${http2 ? 'h2' : 'h1'}`, process.execPath, [cli, 'up', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir, '--no-watch'], { core: PROXY_CORE, cwd: home });
+      started.push(proc);
       await waitForPort(port, { proc });
       proxies.push({ name: `devtls, HTTP/${http2 ? '2' : '1.1'}`, port });
     }
@@ -73,6 +73,7 @@ async function main() {
     );
     const caddyEnv = { ...process.env, HOME: caddyDir, XDG_DATA_HOME: join(caddyDir, 'data'), XDG_CONFIG_HOME: join(caddyDir, 'config') };
     const caddy = start('caddy', 'caddy', ['run', '--config', join(caddyDir, 'Caddyfile'), '--adapter', 'caddyfile'], { core: PROXY_CORE, env: caddyEnv });
+    started.push(caddy);
     await waitForPort(caddyPort, { proc: caddy });
     proxies.push({ name: 'Caddy (HTTP/2)', port: caddyPort });
 
@@ -107,18 +108,23 @@ async function main() {
       }
       samples.sort((a, b) => a - b);
       results.push({ name: proxy.name, protocol, medianMs: samples[Math.floor(samples.length / 2)], samples });
-      console.log(`${proxy.name}: ${samples.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${samples[Math.floor(samples.length / 2)].toFixed(0)}, page protocol ${protocol})`);
+      log(`${proxy.name}: ${samples.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${samples[Math.floor(samples.length / 2)].toFixed(0)}, page protocol ${protocol})`);
     }
     const caddyResult = results.find((r) => r.name.startsWith('Caddy'));
-    console.log(`\n| proxy | page protocol | load time of the 300-module page, median ms | × Caddy |\n|---|---|---:|---:|`);
-    for (const r of results) console.log(`| ${r.name} | ${r.protocol} | ${r.medianMs.toFixed(0)} | ${(r.medianMs / caddyResult.medianMs).toFixed(2)}× |`);
+    log(`\n| proxy | page protocol | load time of the 300-module page, median ms | × Caddy |\n|---|---|---:|---:|`);
+    for (const r of results) log(`| ${r.name} | ${r.protocol} | ${r.medianMs.toFixed(0)} | ${(r.medianMs / caddyResult.medianMs).toFixed(2)}× |`);
     mkdirSync(join(root, '.bench'), { recursive: true });
     writeFileSync(join(root, '.bench', 'page-load.json'), `${JSON.stringify({ date: new Date().toISOString(), modules: MODULES, runs, results }, null, 2)}\n`);
+    return results;
   } finally {
-    await stopAll();
+    await Promise.all(started.map((proc) => proc.stop()));
     for (const server of servers) server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.on('exit', killAllSync);
+  const argv = process.argv.slice(2);
+  await measurePageLoad({ runs: Number(argv[argv.indexOf('--runs') + 1]) || 7 });
+}

@@ -5,6 +5,7 @@
 //           node flags to compare in the same run, e.g. before/after a change)
 //        [-- --profile]  (also profile devtls on the keep-alive scenario with --cpu-prof)
 // Loopback only; each proxy on core 0 (taskset), load generators and the backend on core 1.
+import { measurePageLoad } from './page-load.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,6 +111,11 @@ async function main() {
     for (const build of devtlsBuilds.filter((b) => lineup.some((entry) => entry.key === b.name))) {
       log(`\n== ${build.name}: config edit (rename over proxy.config.json) → first request served by the new route`);
       Object.assign(results.proxies[build.name], await editToServing(ctx, build));
+    }
+
+    if (!flag('--no-page') && wanted('devtls') && wanted('caddy')) {
+      log('\n== 300-module page in headless Chromium: devtls HTTP/2, devtls HTTP/1.1, Caddy');
+      results.pageLoad = await measurePageLoad({ runs: quick ? 3 : 7, log });
     }
 
     if (flag('--profile')) {

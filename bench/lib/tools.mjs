@@ -7,6 +7,8 @@ const NEEDED = [
   { command: 'wrk', pkg: 'wrk' },
   { command: 'h2load', pkg: 'nghttp2-client' },
   { command: 'taskset', pkg: 'util-linux' },
+  { command: 'chromium', pkg: 'chromium' }, // the 300-module page load
+  { command: 'certutil', pkg: 'libnss3-tools' },
 ];
 
 function has(command) {
