@@ -33,6 +33,7 @@ export function members(source: SourceText, object: Node, known: readonly string
         what: `unknown key ${quoted(name)} in ${where}${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
         found: quoted(name),
         expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`,
+        ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
       });
     }
     result.set(name, { name, key, value });
