@@ -22,7 +22,8 @@ export const terminalLogger: Logger = {
 export function reportError(error: unknown): number {
   if (isUserError(error)) {
     console.error(`${paint('red', 'devtls:')} ${error.message}`);
-    if (error.hint !== undefined) console.error(error.hint);
+    // A hint the message already says (e.g. a config key's "did you mean …?") is not repeated.
+    if (error.hint !== undefined && !error.message.includes(error.hint)) console.error(error.hint);
     return 1;
   }
   console.error(paint('red', 'devtls: unexpected error (this is a bug in devtls, please report it):'));
