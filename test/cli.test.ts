@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, chown, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,7 +71,7 @@ test('a busy port is named, with how to choose another', async (t) => {
   t.notRegex(result.stderr, /\n\s+at /);
 });
 
-test('port 443 refused to an unprivileged user: one message with the fixes for this OS', async (t) => {
+test('port 443 refused (no right to bind low ports): one message with the fixes for this OS', async (t) => {
   const unprivilegedStart = Number((await readFile('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').catch(() => '1024')).trim());
   if (unprivilegedStart <= 443) {
     t.log(`SKIPPED: this machine lets anyone bind port 443 (ip_unprivileged_port_start=${unprivilegedStart}), so EACCES cannot happen here`);
@@ -79,14 +79,8 @@ test('port 443 refused to an unprivileged user: one message with the fixes for t
     return;
   }
   const { dir, env } = await projectDir(t);
-  let wrapper: string[] | undefined;
-  if (process.getuid?.() === 0) {
-    // As root, run as nobody (who may not bind 443) on files nobody can read.
-    await chmod(dir, 0o755);
-    await chown(dir, 65534, 65534);
-    await chown(join(dir, 'proxy.config.json'), 65534, 65534);
-    wrapper = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
-  }
+  // As root, drop only the right to bind low ports (root keeps reading the checkout wherever it is).
+  const wrapper = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-net_bind_service', '--inh-caps', '-net_bind_service', '--'] : undefined;
   const result = await runDevtls(['up', '--https-port', '443', '--http-port', '0', '--host', '127.0.0.1'], { cwd: dir, env, ...(wrapper === undefined ? {} : { wrapper }) });
   t.is(result.code, 1, result.stderr);
   t.regex(result.stderr, /may not listen on port 443/);
