@@ -42,7 +42,3 @@ export class ConfigError extends UserError {
     this.column = position.column;
   }
 }
-
-export function isConfigError(error: unknown): error is ConfigError {
-  return error instanceof ConfigError;
-}

@@ -95,11 +95,6 @@ export class DevProxy {
     return this.boundHttpPort;
   }
 
-  /** Whether the HTTPS listeners offer HTTP/2. */
-  get offersHttp2(): boolean {
-    return this.http2;
-  }
-
   /** Issue the certificates the routes need, then listen. Rejects with a UserError on a busy or privileged port. */
   async start(): Promise<void> {
     await this.contexts.warm(this.table);
@@ -233,9 +228,9 @@ export class DevProxy {
       this.sendNoRoute(req, res, host, table);
       return;
     }
-    const serverName = (req.socket as TLSSocket).servername;
-    if (serverName !== host && this.misdirected(host, serverName)) {
-      sendErrorPage(req, res, misdirectedPage(host, serverName as string));
+    const misdirectedFrom = this.misdirectedFrom(req, host);
+    if (misdirectedFrom !== undefined) {
+      sendErrorPage(req, res, misdirectedPage(host, misdirectedFrom));
       return;
     }
     forwardHttpRequest(req, res, route, this.pools.poolFor(route.target), this.forwardContext(req, authority), this.logUpstreamError, this.retries);
@@ -250,12 +245,14 @@ export class DevProxy {
    * allowed where it is legitimate: siblings under one wildcard certificate share its key.
    * No SNI at all (a client that connected to an IP address) is allowed: browsers always
    * send SNI for names, so rebinding cannot produce it, and Host alone decides the route.
-   * Only called when Host and SNI differ as strings (the common case is one comparison).
+   * Returns the SNI name when the request is misdirected. The common case (Host equals SNI)
+   * costs one comparison.
    */
-  private misdirected(host: string, serverName: string | false | null | undefined): boolean {
-    if (typeof serverName !== 'string' || serverName === '') return false;
+  private misdirectedFrom(req: ProxyRequest, host: string): string | undefined {
+    const serverName = (req.socket as TLSSocket).servername;
+    if (typeof serverName !== 'string' || serverName === '' || serverName === host) return undefined;
     const sniKey = this.contexts.certificateKeyFor(serverName);
-    return sniKey === undefined || sniKey !== this.contexts.certificateKeyFor(host);
+    return sniKey === undefined || sniKey !== this.contexts.certificateKeyFor(host) ? serverName : undefined;
   }
 
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -272,9 +269,9 @@ export class DevProxy {
       writeHttpError(socket, 404, `devtls: no route for ${host}${url}`);
       return;
     }
-    const serverName = (req.socket as TLSSocket).servername;
-    if (serverName !== host && this.misdirected(host, serverName)) {
-      writeHttpError(socket, 421, misdirectedPage(host, serverName as string).detail);
+    const misdirectedFrom = this.misdirectedFrom(req, host);
+    if (misdirectedFrom !== undefined) {
+      writeHttpError(socket, 421, misdirectedPage(host, misdirectedFrom).detail);
       return;
     }
     this.webSockets.forward(req, socket, head, route, this.forwardContext(req, authority), this.logUpstreamError);

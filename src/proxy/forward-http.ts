@@ -83,8 +83,9 @@ class ForwardHandler {
     this.onUpstreamError = onUpstreamError;
     this.retryOptions = retryOptions;
     this.retries = retries;
-    // Also the only sign of a browser resetting an HTTP/2 stream.
-    res.once('close', this.onClientGone);
+    // Also the only sign of a browser resetting an HTTP/2 stream. `on`, not `once`: 'close'
+    // comes once anyway, and `once` would allocate a wrapper on every request.
+    res.on('close', this.onClientGone);
   }
 
   readonly onClientGone = (): void => {
