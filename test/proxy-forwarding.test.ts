@@ -2,6 +2,7 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { deadPort, startBackend, type EchoReply, type TestBackend } from './helpers/backends.js';
@@ -108,6 +109,41 @@ test('a WebSocket upgrades and echoes through devtls', async (t) => {
   t.is(message.toString(), 'echo:/socket?room=1:hello');
   ws.close();
   await once(ws, 'close');
+});
+
+test('a WebSocket handshake reaches the dev server without hop-by-hop or forged headers', async (t) => {
+  const socket = connect({ host: '127.0.0.1', port: devtls.httpsPort, servername: 'echo.localhost', ca: devtls.ca.certPem });
+  await once(socket, 'secureConnect');
+  socket.write(
+    [
+      'GET /raw-socket HTTP/1.1',
+      `Host: echo.localhost:${devtls.httpsPort}`,
+      'Connection: keep-alive, Upgrade, X-Hop-Secret',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'X-Hop-Secret: only-for-devtls',
+      'Keep-Alive: timeout=5',
+      'Proxy-Authorization: Basic c2VjcmV0OnNlY3JldA==',
+      'X-Forwarded-Proto: http',
+      'X-Kept: yes',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  const [head] = (await once(socket, 'data')) as [Buffer];
+  t.regex(head.toString('latin1'), /^HTTP\/1\.1 101 /);
+  socket.destroy();
+  const upgrade = echo.upgrades.find((req) => req.url === '/raw-socket');
+  if (upgrade === undefined) return t.fail('the dev server saw no upgrade request');
+  const headers = upgrade.headers;
+  t.is(headers['x-kept'], 'yes');
+  t.is(headers['upgrade'], 'websocket');
+  t.regex(String(headers['connection']), /^upgrade$/i);
+  t.is(headers['x-hop-secret'], undefined, 'a header named in Connection is not relayed');
+  t.is(headers['keep-alive'], undefined);
+  t.is(headers['proxy-authorization'], undefined);
+  t.is(headers['x-forwarded-proto'], 'https', 'the client cannot forge X-Forwarded-Proto');
 });
 
 test('a dead backend gives a 502 page that names the host, target and port', async (t) => {

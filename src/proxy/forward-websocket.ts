@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Route } from '../config/types.js';
-import type { ForwardContext } from './upstream-headers.js';
+import { stripHopByHopForUpgrade, type ForwardContext } from './upstream-headers.js';
 import { upstreamPath } from './request-target.js';
 import { describeUpstreamError } from './upstream-errors.js';
 
@@ -24,6 +24,7 @@ export class WebSocketForwarder {
   }
 
   forward(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, context: ForwardContext, onError: WebSocketErrorListener): void {
+    stripHopByHopForUpgrade(req.headers);
     setForwardedHeaders(req, context);
     req.url = upstreamPath(route, req.url as string);
     this.sockets.add(socket);

@@ -102,6 +102,21 @@ export function downstreamResponseHeaders(raw: readonly Buffer[]): string[] {
   return connectionTokens === undefined ? out : out.filter((_, i) => !connectionTokens.has(out[i - (i % 2)] as string));
 }
 
+/** Headers an Upgrade handshake needs even though they are hop-by-hop or named in Connection. */
+const KEPT_FOR_UPGRADE = new Set(['connection', 'upgrade', 'host']);
+
+/**
+ * Clean an Upgrade (WebSocket) request's headers in place before they are relayed: the
+ * same hop-by-hop headers and Connection-named headers as for plain requests are removed,
+ * except what the handshake itself needs; Connection becomes just "Upgrade".
+ */
+export function stripHopByHopForUpgrade(headers: IncomingHttpHeaders): void {
+  const named = connectionHeaderTokens(headers);
+  for (const name of HOP_BY_HOP) if (!KEPT_FOR_UPGRADE.has(name)) delete headers[name];
+  if (named !== undefined) for (const name of named) if (!KEPT_FOR_UPGRADE.has(name)) delete headers[name];
+  headers['connection'] = 'Upgrade';
+}
+
 const overriddenNames = new WeakMap<Route, Set<string>>();
 
 /** Lower-case names of the route's extra headers, computed once per route. */

@@ -19,6 +19,8 @@ export interface TestBackend {
   connections: Set<Socket>;
   /** Requests seen, in order. */
   requests: IncomingMessage[];
+  /** WebSocket upgrade requests accepted, in order. */
+  upgrades: IncomingMessage[];
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 export async function startBackend(name: string, handler?: Handler, options: { websocket?: boolean } = {}): Promise<TestBackend> {
   const connections = new Set<Socket>();
   const requests: IncomingMessage[] = [];
+  const upgrades: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     requests.push(req);
     if (handler !== undefined) {
@@ -57,6 +60,7 @@ export async function startBackend(name: string, handler?: Handler, options: { w
   if (options.websocket !== false) {
     wss = new WebSocketServer({ server });
     wss.on('connection', (ws, req) => {
+      upgrades.push(req);
       ws.on('message', (data) => ws.send(`${name}:${req.url ?? ''}:${data.toString()}`));
     });
   }
@@ -67,6 +71,7 @@ export async function startBackend(name: string, handler?: Handler, options: { w
     port,
     connections,
     requests,
+    upgrades,
     close: async () => {
       wss?.clients.forEach((client) => client.terminate());
       wss?.close();
