@@ -167,6 +167,7 @@ async function measureProxy(entry, ctx) {
     let cpu = treeCpuMicros(pids) - cpu0;
     const [core0Busy, core1Busy] = coreBusySince(cores0);
     out.rssLoadMiB = peak();
+    out.rssPeakMiB = { keepAlive: out.rssLoadMiB };
     out.keepAlive = { rps: ka.rps, p50ms: ka.p50ms, p99ms: ka.p99ms, requests: ka.requests, errors: ka.errors, cpuUsPerRequest: cpu / ka.requests, cpuCores: cpu / 1e6 / S.load, core0Busy, core1Busy };
     log(`  keep-alive (${KEEPALIVE_CONNECTIONS} conns): ${ka.rps.toFixed(0)} req/s, p50 ${ka.p50ms.toFixed(2)} ms, p99 ${ka.p99ms.toFixed(2)} ms, ${out.keepAlive.cpuUsPerRequest.toFixed(1)} µs CPU/req (proxy ${(out.keepAlive.cpuCores * 100).toFixed(0)}% of a core; core 0 ${core0Busy.toFixed(0)}% busy, core 1 (load+backend) ${core1Busy.toFixed(0)}%)${ka.errors ? `, ${ka.errors} errors` : ''}`);
 
@@ -175,7 +176,8 @@ async function measureProxy(entry, ctx) {
     cpu0 = treeCpuMicros(pids);
     const big = await wrk(`${url}/1m`, { connections: BIG_CONNECTIONS, seconds: S.load, latency: false });
     cpu = treeCpuMicros(pids) - cpu0;
-    out.rssLoadMiB = Math.max(out.rssLoadMiB, peak());
+    out.rssPeakMiB.big = peak();
+    out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.big);
     out.big = { mibPerSec: (big.requests * 1) / S.load, wrkMiBPerSec: big.bytesPerSec / 1024 ** 2, requests: big.requests, errors: big.errors, cpuUsPerMiB: cpu / big.requests };
     log(`  1 MiB bodies (${BIG_CONNECTIONS} conns): ${out.big.wrkMiBPerSec.toFixed(0)} MiB/s, ${out.big.cpuUsPerMiB.toFixed(0)} µs CPU/MiB${big.errors ? `, ${big.errors} errors` : ''}`);
 
@@ -200,7 +202,8 @@ async function measureProxy(entry, ctx) {
     cpu0 = treeCpuMicros(pids);
     const ws = await wsLoad(`wss://${HOST}:${proxy.port}/ws`, { ...WS, seconds: S.ws });
     cpu = treeCpuMicros(pids) - cpu0;
-    out.rssLoadMiB = Math.max(out.rssLoadMiB, peak());
+    out.rssPeakMiB.ws = peak();
+    out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.ws);
     out.ws = { messagesPerSec: ws.rate, errors: ws.errors, cpuUsPerMessage: cpu / Math.max(1, ws.messages * (S.ws / ws.seconds)) };
     log(`  WebSocket (${WS.connections} conns × ${WS.window} in flight): ${ws.rate.toFixed(0)} msg/s${ws.errors ? `, ${ws.errors} errors` : ''}`);
 
@@ -208,7 +211,8 @@ async function measureProxy(entry, ctx) {
     if (out.alpn === 'h2') {
       peak = sampleRss(pids);
       const h2 = await h2load(`${url}/`, ['-t1', '-c', '32', '-m', '10', '-D', String(S.h2), '--warm-up-time', '1'], { timeoutMs: (S.h2 + 20) * 1000 });
-      out.rssLoadMiB = Math.max(out.rssLoadMiB, peak());
+      out.rssPeakMiB.h2 = peak();
+      out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.h2);
       out.h2 = { rps: h2.rps, protocol: h2.protocol, failed: h2.failed };
       log(`  HTTP/2 (32 conns × 10 streams): ${h2.rps.toFixed(0)} req/s (${h2.protocol})${h2.failed ? `, ${h2.failed} failed` : ''}`);
     } else {
