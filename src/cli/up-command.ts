@@ -7,7 +7,6 @@ import { trustSummary } from '../trust/trust-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
 import { formatHost } from '../proxy/listen.js';
 import { DEFAULT_LISTEN_HOSTS } from '../proxy/dev-proxy.js';
-import { tuneHeapForRelaying } from '../proxy/heap-tuning.js';
 import { paint, terminalLogger } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
 
@@ -35,7 +34,6 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
       .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
-    tuneHeapForRelaying();
     const running = await startDevtls({
       configFile: args.config,
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
