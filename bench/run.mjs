@@ -30,8 +30,8 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
-  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5 }
-  : { warm: 1, load: 6, handshake: 5, ws: 5, h2: 5, coldStarts: 3, edits: 20, profile: 8 };
+  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 3 }
+  : { warm: 1, load: 6, handshake: 5, ws: 5, h2: 5, coldStarts: 3, edits: 20, profile: 8, rounds: 7, round: 2, roundWarm: 3 };
 const KEEPALIVE_CONNECTIONS = 32;
 const BIG_CONNECTIONS = 8;
 const HANDSHAKE_BATCH = 200;
@@ -98,6 +98,13 @@ async function main() {
     for (const entry of lineup) {
       log(`\n== ${entry.label}`);
       results.proxies[entry.key] = { label: entry.label, ...(await measureProxy(entry, ctx)) };
+    }
+
+    const compared = lineup.filter((entry) => !entry.naive);
+    if (compared.length > 1) {
+      log(`\n== keep-alive, interleaved: ${compared.map((e) => e.label).join(', ')} all up at once; ${S.roundWarm} s warm-up each, then ${S.rounds} rounds of ${S.round} s each, in turn`);
+      const interleaved = await interleavedKeepAlive(compared);
+      for (const [key, value] of Object.entries(interleaved)) results.proxies[key].keepAliveInterleaved = value;
     }
 
     log('\n== cold start to first 200');
@@ -223,6 +230,40 @@ async function measureProxy(entry, ctx) {
     log(`  RSS under load (peak VmRSS) ${out.rssLoadMiB.toFixed(1)} MiB, VmHWM ${out.rssHwmMiB.toFixed(1)} MiB`);
   } finally {
     await proxy.stop();
+  }
+  return out;
+}
+
+/**
+ * Keep-alive small GETs again, with every proxy running at once (each idle while another is
+ * loaded) and short runs taken in turn, A B C A B C…: a neighbour on this shared machine
+ * that slows one stretch of time slows every proxy's rounds alike, so the medians' ratios
+ * hold better than those of one long run per proxy, minutes apart.
+ */
+async function interleavedKeepAlive(entries) {
+  const running = [];
+  const out = {};
+  try {
+    for (const entry of entries) running.push({ entry, proxy: await entry.start(), rounds: [] });
+    // Longer than the other warm-ups: devtls (V8) reaches its steady speed only after a few
+    // seconds of load, once hot code is optimised and the young generation has grown.
+    for (const r of running) await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.roundWarm, latency: false });
+    for (let round = 0; round < S.rounds; round++) {
+      for (const r of running) {
+        const pids = r.proxy.pids();
+        const cpu0 = treeCpuMicros(pids);
+        const result = await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.round, latency: false });
+        r.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors });
+      }
+    }
+    for (const r of running) {
+      const rps = median(r.rounds.map((x) => x.rps));
+      const cpuUsPerRequest = median(r.rounds.map((x) => x.cpuUsPerRequest));
+      out[r.entry.key] = { rps, cpuUsPerRequest, rounds: r.rounds };
+      log(`  ${r.entry.label}: median ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/req (rounds: ${r.rounds.map((x) => x.rps.toFixed(0)).join(', ')} req/s)`);
+    }
+  } finally {
+    for (const r of running) await r.proxy.stop();
   }
   return out;
 }
