@@ -102,9 +102,12 @@ async function main() {
 
     const compared = lineup.filter((entry) => !entry.naive);
     if (compared.length > 1) {
-      log(`\n== keep-alive, interleaved: ${compared.map((e) => e.label).join(', ')} all up at once; ${S.roundWarm} s warm-up each, then ${S.rounds} rounds of ${S.round} s each, in turn`);
-      const interleaved = await interleavedKeepAlive(compared);
-      for (const [key, value] of Object.entries(interleaved)) results.proxies[key].keepAliveInterleaved = value;
+      log(`\n== keep-alive and WebSocket, interleaved: ${compared.map((e) => e.label).join(', ')} all up at once; ${S.roundWarm} s warm-up each, then ${S.rounds} rounds of ${S.round} s each, in turn`);
+      const interleaved = await interleavedRounds(compared);
+      for (const [key, value] of Object.entries(interleaved)) {
+        results.proxies[key].keepAliveInterleaved = value.keepAlive;
+        results.proxies[key].wsInterleaved = value.ws;
+      }
     }
 
     log('\n== cold start to first 200');
@@ -235,12 +238,12 @@ async function measureProxy(entry, ctx) {
 }
 
 /**
- * Keep-alive small GETs again, with every proxy running at once (each idle while another is
- * loaded) and short runs taken in turn, A B C A B C…: a neighbour on this shared machine
- * that slows one stretch of time slows every proxy's rounds alike, so the medians' ratios
- * hold better than those of one long run per proxy, minutes apart.
+ * Keep-alive small GETs and WebSocket echoes again, with every proxy running at once (each
+ * idle while another is loaded) and short runs taken in turn, A B C A B C…: a neighbour on
+ * this shared machine that slows one stretch of time slows every proxy's rounds alike, so
+ * the medians' ratios hold better than those of one long run per proxy, minutes apart.
  */
-async function interleavedKeepAlive(entries) {
+async function interleavedRounds(entries) {
   const running = [];
   const out = {};
   try {
@@ -256,11 +259,26 @@ async function interleavedKeepAlive(entries) {
         r.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors });
       }
     }
+    for (const r of running) r.wsRounds = [];
+    for (let round = 0; round < S.rounds; round++) {
+      for (const r of running) {
+        const pids = r.proxy.pids();
+        const cpu0 = treeCpuMicros(pids);
+        const ws = await wsLoad(`wss://${HOST}:${r.proxy.port}/ws`, { ...WS, seconds: S.round });
+        const cpu = treeCpuMicros(pids) - cpu0;
+        r.wsRounds.push({ messagesPerSec: ws.rate, cpuUsPerMessage: cpu / Math.max(1, ws.messages * (S.round / ws.seconds)), errors: ws.errors });
+      }
+    }
     for (const r of running) {
       const rps = median(r.rounds.map((x) => x.rps));
       const cpuUsPerRequest = median(r.rounds.map((x) => x.cpuUsPerRequest));
-      out[r.entry.key] = { rps, cpuUsPerRequest, rounds: r.rounds };
-      log(`  ${r.entry.label}: median ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/req (rounds: ${r.rounds.map((x) => x.rps.toFixed(0)).join(', ')} req/s)`);
+      const wsRate = median(r.wsRounds.map((x) => x.messagesPerSec));
+      const wsCpu = median(r.wsRounds.map((x) => x.cpuUsPerMessage));
+      out[r.entry.key] = {
+        keepAlive: { rps, cpuUsPerRequest, rounds: r.rounds },
+        ws: { messagesPerSec: wsRate, cpuUsPerMessage: wsCpu, rounds: r.wsRounds },
+      };
+      log(`  ${r.entry.label}: keep-alive median ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/req (rounds: ${r.rounds.map((x) => x.rps.toFixed(0)).join(', ')}); WebSocket median ${wsRate.toFixed(0)} msg/s (rounds: ${r.wsRounds.map((x) => x.messagesPerSec.toFixed(0)).join(', ')})`);
     }
   } finally {
     for (const r of running) await r.proxy.stop();

@@ -38,6 +38,14 @@ const METRICS = [
   { label: 'WebSocket echo msg/s (16 conns × 16 in flight)', get: (p) => p.ws?.messagesPerSec, fmt: n(0), goal: '≥ Caddy (issue title)', check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca) },
   { label: 'proxy CPU per WebSocket message (both ways), µs', get: (p) => p.ws?.cpuUsPerMessage, fmt: n(1) },
   {
+    label: 'WebSocket echo msg/s, interleaved rounds (median)',
+    get: (p) => p.wsInterleaved?.messagesPerSec,
+    fmt: n(0),
+    goal: '≥ Caddy (issue title)',
+    check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca),
+  },
+  { label: 'proxy CPU per WebSocket message, interleaved rounds (median), µs', get: (p) => p.wsInterleaved?.cpuUsPerMessage, fmt: n(1) },
+  {
     label: 'HTTP/2 req/s (h2load, 32 conns × 10 streams)',
     get: (p) => p.h2?.rps,
     fmt: n(0),
