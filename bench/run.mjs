@@ -31,7 +31,7 @@ const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
   ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 3 }
-  : { warm: 1, load: 6, handshake: 5, ws: 5, h2: 5, coldStarts: 3, edits: 20, profile: 8, rounds: 7, round: 2, roundWarm: 3 };
+  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2 };
 const KEEPALIVE_CONNECTIONS = 32;
 const BIG_CONNECTIONS = 8;
 const HANDSHAKE_BATCH = 200;
