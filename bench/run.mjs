@@ -30,7 +30,7 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
-  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 3 }
+  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2 }
   : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2 };
 const KEEPALIVE_CONNECTIONS = 32;
 const BIG_CONNECTIONS = 8;
@@ -247,28 +247,18 @@ async function interleavedRounds(entries) {
   const running = [];
   const out = {};
   try {
-    for (const entry of entries) running.push({ entry, proxy: await entry.start(), rounds: [] });
+    for (const entry of entries) running.push({ entry, proxy: await entry.start(), rounds: [], wsRounds: [] });
     // Longer than the other warm-ups: devtls (V8) reaches its steady speed only after a few
     // seconds of load, once hot code is optimised and the young generation has grown.
     for (const r of running) await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.roundWarm, latency: false });
-    for (let round = 0; round < S.rounds; round++) {
-      for (const r of running) {
-        const pids = r.proxy.pids();
-        const cpu0 = treeCpuMicros(pids);
-        const result = await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.round, latency: false });
-        r.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors });
-      }
-    }
-    for (const r of running) r.wsRounds = [];
-    for (let round = 0; round < S.rounds; round++) {
-      for (const r of running) {
-        const pids = r.proxy.pids();
-        const cpu0 = treeCpuMicros(pids);
-        const ws = await wsLoad(`wss://${HOST}:${r.proxy.port}/ws`, { ...WS, seconds: S.round });
-        const cpu = treeCpuMicros(pids) - cpu0;
-        r.wsRounds.push({ messagesPerSec: ws.rate, cpuUsPerMessage: cpu / Math.max(1, ws.messages * (S.round / ws.seconds)), errors: ws.errors });
-      }
-    }
+    await takeTurns(running, 'rounds', async (r, pids, cpu0) => {
+      const result = await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.round, latency: false });
+      return { rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors };
+    });
+    await takeTurns(running, 'wsRounds', async (r, pids, cpu0) => {
+      const ws = await wsLoad(`wss://${HOST}:${r.proxy.port}/ws`, { ...WS, seconds: S.round });
+      return { messagesPerSec: ws.rate, cpuUsPerMessage: (treeCpuMicros(pids) - cpu0) / Math.max(1, ws.messages * (S.round / ws.seconds)), errors: ws.errors };
+    });
     for (const r of running) {
       const rps = median(r.rounds.map((x) => x.rps));
       const cpuUsPerRequest = median(r.rounds.map((x) => x.cpuUsPerRequest));
@@ -284,6 +274,16 @@ async function interleavedRounds(entries) {
     for (const r of running) await r.proxy.stop();
   }
   return out;
+}
+
+/** S.rounds rounds; in each, every proxy in turn is measured once (into `r[field]`). */
+async function takeTurns(running, field, measure) {
+  for (let round = 0; round < S.rounds; round++) {
+    for (const r of running) {
+      const pids = r.proxy.pids();
+      r[field].push(await measure(r, pids, treeCpuMicros(pids)));
+    }
+  }
 }
 
 /** Spawn → first 200 through the proxy (fresh connections polled every 2 ms). devtls gets a new CA folder. */
