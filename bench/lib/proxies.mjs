@@ -28,12 +28,7 @@ export async function startBackend(dir) {
   const wsPort = await freePort();
   writeFileSync(
     join(prefix, 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-user root;
-pid ${prefix}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 8192; }
+    `${nginxPreamble(prefix)}
 http {
   access_log off;
   default_type text/plain;
@@ -57,6 +52,16 @@ http {
   return { port, wsPort, procs: [proc, ws] };
 }
 
+/** The top of every nginx.conf the bench writes: one worker, in the foreground, under `prefix`. */
+function nginxPreamble(prefix) {
+  return `worker_processes 1;
+daemon off;
+user root;
+pid ${prefix}/nginx.pid;
+error_log stderr warn;
+events { worker_connections 8192; }`;
+}
+
 function running(name, proc, port, kind) {
   return {
     name,
@@ -76,12 +81,7 @@ export async function startNginx(ctx) {
   const port = await freePort();
   writeFileSync(
     join(prefix, 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-user root;
-pid ${prefix}/nginx.pid;
-error_log stderr warn;
-events { worker_connections 8192; }
+    `${nginxPreamble(prefix)}
 http {
   access_log off;
   client_body_temp_path ${prefix}/tmp-body;

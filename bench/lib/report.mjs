@@ -4,63 +4,66 @@
 const n = (digits) => (v) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 
 /** `check(value, nginx, caddy)` → true/false, or undefined when it cannot be judged. */
+const KEEP_ALIVE_GOAL = {
+  goal: '≥ 0.40× nginx and ≥ 1.5× Caddy',
+  check: (v, ng, ca) => (ng === undefined || ca === undefined ? undefined : v >= 0.4 * ng && v >= 1.5 * ca),
+};
+const atLeastCaddy = (goal) => ({ goal, check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca) });
+const atMostCaddy = (goal) => ({ goal, check: (v, _ng, ca) => (ca === undefined ? undefined : v <= ca) });
+const atMost = (limit, unit) => ({ goal: `≤ ${limit} ${unit}`, check: (v) => v <= limit });
+
 const METRICS = [
   {
     label: 'keep-alive req/s (HTTPS/1.1, 32 conns)',
     get: (p) => p.keepAlive?.rps,
     fmt: n(0),
-    goal: '≥ 0.40× nginx and ≥ 1.5× Caddy',
-    check: (v, ng, ca) => (ng === undefined || ca === undefined ? undefined : v >= 0.4 * ng && v >= 1.5 * ca),
+    ...KEEP_ALIVE_GOAL,
   },
   {
     label: 'keep-alive req/s, interleaved rounds (median; all proxies up, loaded in turn)',
     get: (p) => p.keepAliveInterleaved?.rps,
     fmt: n(0),
-    goal: '≥ 0.40× nginx and ≥ 1.5× Caddy',
-    check: (v, ng, ca) => (ng === undefined || ca === undefined ? undefined : v >= 0.4 * ng && v >= 1.5 * ca),
+    ...KEEP_ALIVE_GOAL,
   },
   { label: 'proxy CPU per request, interleaved rounds (median), µs', get: (p) => p.keepAliveInterleaved?.cpuUsPerRequest, fmt: n(1) },
-  { label: 'p50 latency, ms (32 conns)', get: (p) => p.keepAlive?.p50ms, fmt: n(2), goal: '≤ Caddy (issue title)', check: (v, _ng, ca) => (ca === undefined ? undefined : v <= ca) },
-  { label: 'p99 latency, ms (32 conns)', get: (p) => p.keepAlive?.p99ms, fmt: n(2), goal: '≤ Caddy', check: (v, _ng, ca) => (ca === undefined ? undefined : v <= ca) },
-  { label: 'proxy CPU per request, µs', get: (p) => p.keepAlive?.cpuUsPerRequest, fmt: n(1), goal: '≤ 70 µs', check: (v) => v <= 70 },
+  { label: 'p50 latency, ms (32 conns)', get: (p) => p.keepAlive?.p50ms, fmt: n(2), ...atMostCaddy('≤ Caddy (issue title)') },
+  { label: 'p99 latency, ms (32 conns)', get: (p) => p.keepAlive?.p99ms, fmt: n(2), ...atMostCaddy('≤ Caddy') },
+  { label: 'proxy CPU per request, µs', get: (p) => p.keepAlive?.cpuUsPerRequest, fmt: n(1), ...atMost(70, 'µs') },
   { label: 'keep-alive: proxy process CPU, % of one core', get: (p) => (p.keepAlive === undefined ? undefined : p.keepAlive.cpuCores * 100), fmt: n(0) },
   { label: 'keep-alive: core 1 (wrk + backend) busy, %', get: (p) => p.keepAlive?.core1Busy, fmt: n(0) },
-  { label: '1 MiB bodies, MiB/s (8 conns)', get: (p) => p.big?.wrkMiBPerSec, fmt: n(0), goal: '≥ Caddy', check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca) },
+  { label: '1 MiB bodies, MiB/s (8 conns)', get: (p) => p.big?.wrkMiBPerSec, fmt: n(0), ...atLeastCaddy('≥ Caddy') },
   { label: 'proxy CPU per MiB, µs', get: (p) => p.big?.cpuUsPerMiB, fmt: n(0) },
   {
     label: 'proxy CPU per new TLS connection (full handshake + 1 request), µs',
     get: (p) => p.handshake?.cpuUsPerConnection,
     fmt: n(0),
-    goal: '≤ 900 µs',
-    check: (v) => v <= 900,
+    ...atMost(900, 'µs'),
   },
   { label: 'new TLS connections/s (h2load --h1 batches of 200; client-bound, for reference)', get: (p) => p.handshake?.perSec, fmt: n(0) },
-  { label: 'WebSocket echo msg/s (16 conns × 16 in flight)', get: (p) => p.ws?.messagesPerSec, fmt: n(0), goal: '≥ Caddy (issue title)', check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca) },
+  { label: 'WebSocket echo msg/s (16 conns × 16 in flight)', get: (p) => p.ws?.messagesPerSec, fmt: n(0), ...atLeastCaddy('≥ Caddy (issue title)') },
   { label: 'proxy CPU per WebSocket message (both ways), µs', get: (p) => p.ws?.cpuUsPerMessage, fmt: n(1) },
   {
     label: 'WebSocket echo msg/s, interleaved rounds (median)',
     get: (p) => p.wsInterleaved?.messagesPerSec,
     fmt: n(0),
-    goal: '≥ Caddy (issue title)',
-    check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca),
+    ...atLeastCaddy('≥ Caddy (issue title)'),
   },
   { label: 'proxy CPU per WebSocket message, interleaved rounds (median), µs', get: (p) => p.wsInterleaved?.cpuUsPerMessage, fmt: n(1) },
   {
     label: 'HTTP/2 req/s (h2load, 32 conns × 10 streams)',
     get: (p) => p.h2?.rps,
     fmt: n(0),
-    goal: '≥ Caddy (once h2 exists)',
-    check: (v, _ng, ca) => (ca === undefined ? undefined : v >= ca),
+    ...atLeastCaddy('≥ Caddy (once h2 exists)'),
   },
   { label: 'RSS idle, MiB', get: (p) => p.rssIdleMiB, fmt: n(1) },
-  { label: 'RSS under load, MiB (peak VmRSS sampled)', get: (p) => p.rssLoadMiB, fmt: n(1), goal: '≤ 80 MiB', check: (v) => v <= 80 },
+  { label: 'RSS under load, MiB (peak VmRSS sampled)', get: (p) => p.rssLoadMiB, fmt: n(1), ...atMost(80, 'MiB') },
   { label: '… peak RSS during keep-alive, MiB', get: (p) => p.rssPeakMiB?.keepAlive, fmt: n(1) },
   { label: '… during 1 MiB bodies, MiB', get: (p) => p.rssPeakMiB?.big, fmt: n(1) },
   { label: '… during WebSockets, MiB', get: (p) => p.rssPeakMiB?.ws, fmt: n(1) },
   { label: '… during HTTP/2, MiB', get: (p) => p.rssPeakMiB?.h2, fmt: n(1) },
-  { label: 'VmHWM after all loads, MiB', get: (p) => p.rssHwmMiB, fmt: n(1), goal: '≤ 80 MiB', check: (v) => v <= 80 },
-  { label: 'cold start to first 200, ms (devtls: new CA folder)', get: (p) => p.coldStartMs, fmt: n(0), goal: '≤ 300 ms', check: (v) => v <= 300 },
-  { label: 'config edit → new route serving, ms (median)', get: (p) => p.editMedianMs, fmt: n(0), goal: '≤ 100 ms', check: (v) => v <= 100 },
+  { label: 'VmHWM after all loads, MiB', get: (p) => p.rssHwmMiB, fmt: n(1), ...atMost(80, 'MiB') },
+  { label: 'cold start to first 200, ms (devtls: new CA folder)', get: (p) => p.coldStartMs, fmt: n(0), ...atMost(300, 'ms') },
+  { label: 'config edit → new route serving, ms (median)', get: (p) => p.editMedianMs, fmt: n(0), ...atMost(100, 'ms') },
 ];
 
 export function renderReport(results, devtlsNames) {
