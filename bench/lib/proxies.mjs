@@ -178,7 +178,7 @@ export function devtlsConfig(ctx, extraRoutes = []) {
  * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config and
  * certs folder, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
  */
-export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir } = {}) {
+export async function serveConfigFile(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');

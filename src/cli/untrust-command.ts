@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
-import { applyToStores, detectStores } from '../trust/trust-stores.js';
+import { applyToStores, detectStores } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
 import { explainAdminSteps, noStoresError, printOutcomes, storeOptions, trustEnvironment, wslNote, type StoreArgs } from './trust-command.js';
 

@@ -1,11 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { startDevtls, type RunningDevtls } from '../up.js';
-import { routeLabel } from '../proxy/route-changes.js';
+import { serveConfigFile, type RunningDevtls } from '../app/serve-config-file.js';
+import { routeLabel } from '../routes/labels.js';
 import { systemRunner } from '../trust/command-runner.js';
-import { currentEnvironment } from '../trust/trust-store.js';
-import { trustSummary } from '../trust/trust-stores.js';
+import { currentEnvironment } from '../trust/store-contract.js';
+import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
-import { formatHost } from '../proxy/listen.js';
+import { formatHost } from '../routes/labels.js';
 import { DEFAULT_LISTEN_HOSTS } from '../proxy/dev-proxy.js';
 import { paint, terminalLogger } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
@@ -34,7 +34,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
       .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
-    const running = await startDevtls({
+    const running = await serveConfigFile({
       configFile: args.config,
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
       ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),

@@ -2,7 +2,7 @@
  * A route's `target`: a port number (→ http://127.0.0.1:PORT) or an `http://` URL whose host is a
  * name, an IPv4 address or a bracketed IPv6 address, with an optional base path.
  */
-import type { RouteTarget } from './types.js';
+import type { RouteTarget } from '../routes/route.js';
 import type { RuleProblem } from './host-name-rules.js';
 import { quoted } from './source-text.js';
 

@@ -1,6 +1,7 @@
 /** The top level of proxy.config.json → ProxyConfig, plus warnings about host names. */
 import type { Node } from 'jsonc-parser';
-import type { ProxyConfig, Route } from './types.js';
+import type { ProxyConfig } from './types.js';
+import type { Route } from '../routes/route.js';
 import { DEFAULT_TIMEOUTS, MAX_TIMEOUT_MS, TIMEOUT_KEYS, TOP_LEVEL_KEYS } from './known-keys.js';
 import { members, requireType, type Member, requireBoolean } from './json-nodes.js';
 import { validateRoute } from './validate-route.js';
@@ -38,7 +39,7 @@ export function validateConfig(source: SourceText, root: Node): ValidationResult
     throw source.error(routeNodes.offset, { what: '"routes" is empty', found: '[]', expected: 'at least one route like { "host": "app.localhost", "target": 8080 }' });
   }
 
-  const routes: Route[] = [];
+  const routes: Omit<Route, 'timeouts'>[] = [];
   const warnings: ConfigWarning[] = [];
   const firstByHostAndPath = new Map<string, number>();
   const warnedHosts = new Set<string>();
@@ -72,14 +73,15 @@ export function validateConfig(source: SourceText, root: Node): ValidationResult
     throw source.error(http.value.offset, { what: '"httpPort" and "httpsPort" are the same port', found: String(httpPort), expected: 'two different ports, or "httpPort": false' });
   }
 
+  const timeouts = timeoutsValue(source, fields.get('timeouts'));
   return {
     config: {
       file: source.file,
-      routes,
+      routes: routes.map((route) => ({ ...route, timeouts })),
       httpsPort,
       httpPort,
       http2: http2Member === undefined ? true : requireBoolean(source, http2Member),
-      timeouts: timeoutsValue(source, fields.get('timeouts')),
+      timeouts,
     },
     warnings,
   };

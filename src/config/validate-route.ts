@@ -1,6 +1,6 @@
 /** One entry of `routes` → a Route with defaults filled in. */
 import type { Node } from 'jsonc-parser';
-import type { Route, RouteTarget } from './types.js';
+import type { Route, RouteTarget } from '../routes/route.js';
 import { ROUTE_KEYS } from './known-keys.js';
 import { fail, members, requireBoolean, requireType, type Member } from './json-nodes.js';
 import { hostProblem } from './host-name-rules.js';
@@ -13,7 +13,8 @@ import { quoted } from './source-text.js';
 const ROUTE_EXAMPLE = '{ "host": "app.localhost", "target": 8080 }';
 
 export interface ValidatedRoute {
-  route: Route;
+  /** Timeouts are the file's, added once the whole file is read. */
+  route: Omit<Route, 'timeouts'>;
   /** Offset of the `host` value, for duplicate and warning positions. */
   hostOffset: number;
 }
@@ -50,7 +51,8 @@ export function validateRoute(source: SourceText, node: Node, index: number): Va
       changeOrigin: changeOriginMember === undefined ? false : requireBoolean(source, changeOriginMember),
       stripPrefix: stripPrefixMember === undefined ? false : requireBoolean(source, stripPrefixMember),
       headers: headersMember === undefined ? {} : validateHeaders(source, headersMember),
-      source: source.location(node.offset),
+      source: source.file,
+      definedAt: source.location(node.offset),
     },
     hostOffset: hostMember.value.offset,
   };

@@ -1,4 +1,4 @@
-import { abortResponse, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
+import { abortResponse, type ProxyRequest, type ProxyResponse } from './http-compat.js';
 
 export interface ErrorPage {
   status: number;

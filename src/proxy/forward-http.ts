@@ -1,10 +1,10 @@
 import type { Dispatcher } from 'undici';
-import type { Route } from '../config/types.js';
+import type { Route } from '../routes/route.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
-import { upstreamPath } from './request-target.js';
-import { abortResponse, asHttp1Response, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-exchange.js';
+import { upstreamPath } from '../routes/upstream-path.js';
+import { abortResponse, asHttp1Response, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-compat.js';
 import type { FreshConnections } from './fresh-connection.js';
 
 export type UpstreamErrorListener = (route: Route, req: ProxyRequest, message: string) => void;

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
-import type { Route } from '../config/types.js';
+import type { Route } from '../routes/route.js';
 import { stripHopByHopForUpgrade, type ForwardContext } from './upstream-headers.js';
-import { upstreamPath } from './request-target.js';
+import { upstreamPath } from '../routes/upstream-path.js';
 import { describeUpstreamError } from './upstream-errors.js';
 
 export type WebSocketErrorListener = (route: Route, req: IncomingMessage, message: string) => void;

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { RouteTarget } from '../config/types.js';
+import type { RouteTarget } from '../routes/route.js';
 import { Client } from './undici-parts.js';
 
 export interface FreshConnectionTimeouts {

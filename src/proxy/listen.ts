@@ -1,5 +1,6 @@
 import type { Server } from 'node:net';
 import { UserError } from '../errors.js';
+import { formatHost } from '../routes/labels.js';
 
 /** Bind a server, turning the errors people hit (privileged or busy port) into advice. */
 export function listen(server: Server, port: number, host: string, role: 'HTTPS' | 'HTTP'): Promise<number> {
@@ -79,8 +80,4 @@ function findPortCommand(port: number): string {
 
 function osName(): string {
   return process.platform === 'linux' ? 'Linux' : process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : process.platform;
-}
-
-export function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }

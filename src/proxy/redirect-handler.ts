@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RouteTable } from './route-table.js';
-import { hostWithoutPort } from './request-target.js';
+import type { RouteTable } from '../routes/route-table.js';
+import { hostWithoutPort } from './host-header.js';
 
 /**
  * Port 80: a configured host gets a 308 to the same URL on https (308, not 301, so a

@@ -1,7 +1,7 @@
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { LeafCertificate, LeafCertificateStore } from '../pki/leaf-store.js';
 import { wildcardCertificateAllowed } from '../pki/host-names.js';
-import type { RouteTable } from './route-table.js';
+import type { RouteTable } from '../routes/route-table.js';
 import { TLS_SETTINGS } from './tls-settings.js';
 
 interface CachedContext {

@@ -6,7 +6,7 @@ import type { SecureContext, TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { LeafCertificate } from '../pki/leaf-store.js';
 import type { ConnectionLimits } from './connection-limits.js';
-import type { ProxyRequest, ProxyResponse } from './http-exchange.js';
+import type { ProxyRequest, ProxyResponse } from './http-compat.js';
 import { TLS_SETTINGS } from './tls-settings.js';
 
 export type TlsServer = Http2SecureServer | HttpsServer;

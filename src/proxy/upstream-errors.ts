@@ -1,4 +1,4 @@
-import type { Route } from '../config/types.js';
+import type { Route } from '../routes/route.js';
 import type { ErrorPage } from './error-pages.js';
 
 export interface UpstreamFailure {

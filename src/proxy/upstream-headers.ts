@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ProxyRequest } from './http-exchange.js';
-import type { Route } from '../config/types.js';
+import type { ProxyRequest } from './http-compat.js';
+import type { Route } from '../routes/route.js';
+import { hostWithPort } from '../routes/labels.js';
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -130,9 +131,7 @@ function overriddenHeaderNames(route: Route): Set<string> {
 }
 
 function targetHost(route: Route): string {
-  const { hostname, port } = route.target;
-  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-  return port === 80 ? host : `${host}:${port}`;
+  return hostWithPort(route.target.hostname, route.target.port, 80);
 }
 
 function connectionHeaderTokens(headers: IncomingHttpHeaders): Set<string> | undefined {

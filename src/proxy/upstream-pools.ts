@@ -1,4 +1,4 @@
-import type { RouteTarget } from '../config/types.js';
+import type { RouteTarget } from '../routes/route.js';
 import { Pool } from './undici-parts.js';
 
 export interface UpstreamTimeouts {

@@ -5,7 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertSucceeded } from './command-runner.js';
 import type { AnchorDirectoryPaths } from './store-paths.js';
-import type { CheckResult, TrustEnvironment, TrustStore } from './trust-store.js';
+import type { CheckResult, TrustEnvironment, TrustStore } from './store-contract.js';
 import { pemFingerprints, type TrustedCa } from './trusted-ca.js';
 
 export function anchorFileName(ca: TrustedCa, paths: AnchorDirectoryPaths): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundlesHold, isDirectory } from './anchor-directory.js';
 import { assertSucceeded } from './command-runner.js';
 import { ARCH } from './store-paths.js';
-import type { TrustEnvironment, TrustStore } from './trust-store.js';
+import type { TrustEnvironment, TrustStore } from './store-contract.js';
 
 export async function detect(env: TrustEnvironment): Promise<TrustStore[]> {
   if (env.platform !== 'linux' || !(await isDirectory(join(env.root, ARCH.trustSourceDir)))) return [];

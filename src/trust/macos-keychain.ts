@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { assertSucceeded } from './command-runner.js';
 import { MACOS } from './store-paths.js';
-import type { TrustEnvironment, TrustStore } from './trust-store.js';
+import type { TrustEnvironment, TrustStore } from './store-contract.js';
 import { normalizeHash, type TrustedCa } from './trusted-ca.js';
 
 export type Keychain = 'login' | 'system';

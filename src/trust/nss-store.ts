@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { assertSucceeded, type CommandRunner } from './command-runner.js';
 import { findFirefoxProfiles } from './firefox-profiles.js';
 import { CERTUTIL, CHROMIUM_BROWSERS, CHROMIUM_NSS_DBS, CHROMIUM_NSS_DB_TO_CREATE } from './store-paths.js';
-import { tildePath, type TrustEnvironment, type TrustStore } from './trust-store.js';
+import { tildePath, type TrustEnvironment, type TrustStore } from './store-contract.js';
 import { pemFingerprints, type TrustedCa } from './trusted-ca.js';
 
 export interface NssEntry {

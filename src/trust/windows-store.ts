@@ -2,7 +2,7 @@
  * once in a dialog). Also used from WSL through certutil.exe. */
 import { assertSucceeded } from './command-runner.js';
 import { WINDOWS } from './store-paths.js';
-import type { TrustEnvironment, TrustStore } from './trust-store.js';
+import type { TrustEnvironment, TrustStore } from './store-contract.js';
 import { normalizeHash, type TrustedCa } from './trusted-ca.js';
 
 /** SHA-1 hashes in `certutil -user -store Root` output. Windows prints `Cert Hash(sha1): …`

@@ -2,7 +2,7 @@
  * Windows store. devtls says so and offers the Windows install through certutil.exe. */
 import { assertSucceeded } from './command-runner.js';
 import { WSL } from './store-paths.js';
-import type { TrustEnvironment, TrustStore } from './trust-store.js';
+import type { TrustEnvironment, TrustStore } from './store-contract.js';
 import { windowsRootStore } from './windows-store.js';
 
 /** WSL 1 and 2 kernels say "Microsoft" / "microsoft-standard-WSL2" in /proc/version. */

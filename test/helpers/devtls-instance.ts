@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDevtls, type RunningDevtls } from '../../dist/up.js';
+import { serveConfigFile, type RunningDevtls } from '../../dist/app/serve-config-file.js';
 import { MemoryLogger } from '../../dist/proxy/logger.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -29,7 +29,7 @@ export async function startTestDevtls(config: unknown, options: { caDir?: string
   await writeFile(configFile, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
   const caDir = options.caDir ?? join(dir, 'ca');
   const logger = new MemoryLogger();
-  const running = await startDevtls({ configFile, caDir, httpsPort: 0, httpPort: 0, hosts: ['127.0.0.1'], logger, watch: options.watch ?? false });
+  const running = await serveConfigFile({ configFile, caDir, httpsPort: 0, httpPort: 0, hosts: ['127.0.0.1'], logger, watch: options.watch ?? false });
   return {
     running,
     proxy: running.proxy,

@@ -1,0 +1,148 @@
+import { dirname, join, resolve } from 'node:path';
+import { CertificateAuthority } from '../pki/certificate-authority.js';
+import { defaultCaDir } from '../pki/ca-location.js';
+import { LeafCertificateStore } from '../pki/leaf-store.js';
+import { parseConfigBytes, readConfigFile } from '../config/load-config.js';
+import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
+import type { ProxyConfig } from '../config/types.js';
+import { ConfigWatcher } from '../config/watch-config.js';
+import { DevProxy, type ListenPorts } from '../proxy/dev-proxy.js';
+import { silentLogger, type Logger } from '../proxy/logger.js';
+import type { RouteChanges } from '../routes/route-changes.js';
+import { UserError, isUserError } from '../errors.js';
+
+export interface ServeConfigOptions {
+  configFile: string;
+  /** Command-line values; they win over the config file, which wins over 443/80. */
+  httpsPort?: number;
+  httpPort?: number | false;
+  hosts?: string[];
+  caDir?: string;
+  certsDir?: string;
+  /** Watch the config file and apply each saved edit (default true). */
+  watch?: boolean;
+  logger?: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningDevtls {
+  proxy: DevProxy;
+  ca: CertificateAuthority;
+  caCreated: boolean;
+  /** The config being served (the last good one). */
+  readonly config: ProxyConfig;
+  warnings: ConfigWarning[];
+  certsDir: string;
+  /** The config file as the user named it, for messages. */
+  configLabel: string;
+  /** Whether saved edits are applied as they happen. */
+  watching: boolean;
+  /** Apply a parsed config as a saved edit would. */
+  reload(parsed: ParsedConfig): Promise<RouteChanges>;
+  /** Stop watching and close every server. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `devtls up` as a story: load the config, open the CA, check every host is one the CA
+ * may sign, start the servers, watch the file. The CLI prints around this; tests call it
+ * directly.
+ */
+export async function serveConfigFile(options: ServeConfigOptions): Promise<RunningDevtls> {
+  const logger = options.logger ?? silentLogger;
+  const contents = await readConfigFile(options.configFile);
+  const { config, warnings } = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+  const { ca, created } = await CertificateAuthority.open({ dir: options.caDir ?? defaultCaDir(options.env ?? process.env) });
+  assertHostsPermitted(config, ca);
+  const certsDir = resolve(options.certsDir ?? join(dirname(contents.absolute), 'certs'));
+  const ports = (next: ProxyConfig): ListenPorts => ({
+    https: options.httpsPort ?? next.httpsPort ?? 443,
+    http: options.httpPort ?? next.httpPort ?? 80,
+  });
+  const proxy = new DevProxy({
+    config,
+    certificates: new LeafCertificateStore(ca, certsDir),
+    httpsPort: ports(config).https,
+    httpPort: ports(config).http,
+    ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
+    logger,
+  });
+  await proxy.start();
+
+  let current = config;
+  const reload = async (parsed: ParsedConfig): Promise<RouteChanges> => {
+    assertHostsPermitted(parsed.config, ca);
+    const changes = await proxy.reload(parsed.config, portsToBind(ports(parsed.config), ports(current), proxy));
+    current = parsed.config;
+    return changes;
+  };
+
+  let watcher: ConfigWatcher | undefined;
+  if (options.watch !== false) {
+    watcher = await ConfigWatcher.start(contents.absolute, contents.bytes, {
+      apply: async (parsed) => {
+        const before = { https: proxy.httpsPort, http: proxy.httpPort };
+        const changes = await reload(parsed);
+        logger.info(`reloaded ${contents.shownName}: ${changes.summary}${describePortMove(before, proxy)}`);
+        for (const warning of parsed.warnings) logger.warn(`${warning.source}: ${warning.message}`);
+      },
+      reject: (error) => {
+        const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
+        logger.error(`${message} (still serving the last good routes)`);
+      },
+      missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
+    });
+  }
+
+  return {
+    proxy,
+    ca,
+    caCreated: created,
+    get config() {
+      return current;
+    },
+    warnings,
+    certsDir,
+    configLabel: contents.shownName,
+    watching: watcher !== undefined,
+    reload,
+    stop: async () => {
+      await watcher?.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** Ports to move to, when the file's ports changed; undefined when nothing moves. */
+function portsToBind(next: ListenPorts, previous: ListenPorts, proxy: DevProxy): ListenPorts | undefined {
+  if (next.https === previous.https && next.http === previous.http) return undefined;
+  // A port given as 0 means "any free port": keep the one already bound.
+  return {
+    https: next.https === 0 && previous.https === 0 ? proxy.httpsPort : next.https,
+    http: next.http === 0 && previous.http === 0 ? proxy.httpPort : next.http,
+  };
+}
+
+function describePortMove(before: ListenPorts, proxy: DevProxy): string {
+  const moves: string[] = [];
+  if (before.https !== proxy.httpsPort) moves.push(`https moved from :${before.https} to :${proxy.httpsPort}`);
+  if (before.http !== proxy.httpPort) {
+    moves.push(proxy.httpPort === false ? 'http redirect turned off' : `http moved from ${before.http === false ? 'off' : `:${before.http}`} to :${proxy.httpPort}`);
+  }
+  return moves.length === 0 ? '' : `; ${moves.join(', ')} (open connections on the old port finish first)`;
+}
+
+/** A host the CA's name constraints exclude would get a certificate no browser accepts: say so before serving it. */
+export function assertHostsPermitted(config: ProxyConfig, ca: CertificateAuthority): void {
+  for (const route of config.routes) {
+    const name = route.wildcard ? `x${route.host.slice(1)}` : route.host;
+    if (!ca.permits(name)) {
+      throw new UserError(
+        `${route.definedAt}: host "${route.host}" is outside the names the devtls CA may sign (${ca.permittedNames.map((permitted) => `.${permitted}`).join(', ')}).`,
+        {
+          hint: 'Use a name under one of those (app.localhost works with no hosts-file edit), or create a CA that also permits it: devtls ca --permit NAME --ca-dir NEW_FOLDER.',
+        },
+      );
+    }
+  }
+}

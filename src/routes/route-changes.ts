@@ -1,0 +1,41 @@
+import type { Route } from './route.js';
+import { routeLabel, targetLabel } from './labels.js';
+
+export interface RouteChanges {
+  added: Route[];
+  removed: Route[];
+  changed: Route[];
+  /** One line a person reads: `+ api.app.localhost → :8090, - old.localhost`. */
+  summary: string;
+}
+
+/** What a reload changed, by host+path. */
+export function describeRouteChanges(before: readonly Route[], after: readonly Route[]): RouteChanges {
+  const key = (route: Route): string => `${route.host}${route.path}`;
+  const old = new Map(before.map((route) => [key(route), route]));
+  const added: Route[] = [];
+  const changed: Route[] = [];
+  for (const route of after) {
+    const previous = old.get(key(route));
+    old.delete(key(route));
+    if (previous === undefined) added.push(route);
+    else if (!sameRoute(previous, route)) changed.push(route);
+  }
+  const removed = [...old.values()];
+  const parts = [
+    ...added.map((route) => `+ ${routeLabel(route)} → ${targetLabel(route)}`),
+    ...changed.map((route) => `~ ${routeLabel(route)} → ${targetLabel(route)}`),
+    ...removed.map((route) => `- ${routeLabel(route)}`),
+  ];
+  return { added, removed, changed, summary: parts.length === 0 ? 'no route changed' : parts.join(', ') };
+}
+
+function sameRoute(a: Route, b: Route): boolean {
+  return (
+    a.target.origin === b.target.origin &&
+    a.target.basePath === b.target.basePath &&
+    a.changeOrigin === b.changeOrigin &&
+    a.stripPrefix === b.stripPrefix &&
+    JSON.stringify(a.headers) === JSON.stringify(b.headers)
+  );
+}

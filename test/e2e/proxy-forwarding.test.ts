@@ -1,0 +1,201 @@
+import test from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { request } from 'node:https';
+import { connect } from 'node:tls';
+import { Readable } from 'node:stream';
+import WebSocket from 'ws';
+import { deadPort, startBackend, type EchoReply, type TestBackend } from '../helpers/backends.js';
+import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
+import { httpsRequest } from '../helpers/https-client.js';
+
+let echo: TestBackend;
+let keepAlive: TestBackend;
+let slow: TestBackend;
+let streaming: TestBackend;
+let devtls: TestDevtls;
+let downPort: number;
+let releaseStream: () => void = () => undefined;
+const slowRequestClosed: Promise<void>[] = [];
+
+test.before(async () => {
+  echo = await startBackend('echo');
+  keepAlive = await startBackend('keep-alive');
+  // Never answers: for the response timeout and for the client-abort check.
+  slow = await startBackend('slow', (req) => {
+    slowRequestClosed.push(once(req.socket, 'close').then(() => undefined));
+  });
+  // Sends one chunk, then waits for the test to release the rest: proves nothing is buffered.
+  streaming = await startBackend('streaming', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('first chunk\n');
+    releaseStream = () => res.end('last chunk\n');
+  });
+  downPort = await deadPort();
+  devtls = await startTestDevtls({
+    routes: [
+      { host: 'echo.localhost', target: echo.port },
+      { host: 'keep-alive.localhost', target: keepAlive.port },
+      { host: 'slow.localhost', target: slow.port },
+      { host: 'stream.localhost', target: streaming.port },
+      { host: 'down.localhost', target: downPort },
+    ],
+    timeouts: { response: 400 },
+  });
+});
+
+test.after.always(async () => {
+  await devtls?.stop();
+  await Promise.all([echo, keepAlive, slow, streaming].map((backend) => backend?.close()));
+});
+
+test('a 10 MiB POST arrives intact, streamed in chunks', async (t) => {
+  const payload = randomBytes(10 * 1024 * 1024);
+  const chunks = Array.from({ length: 40 }, (_, i) => payload.subarray(i * 262_144, (i + 1) * 262_144));
+  const res = await httpsRequest({
+    port: devtls.httpsPort,
+    host: 'echo.localhost',
+    method: 'POST',
+    path: '/upload',
+    ca: devtls.ca.certPem,
+    body: Readable.from(chunks),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  t.is(res.status, 200);
+  const reply = JSON.parse(res.text) as EchoReply;
+  t.is(reply.method, 'POST');
+  t.is(reply.bodyBytes, payload.length);
+  t.is(reply.bodySha256, createHash('sha256').update(payload).digest('hex'));
+  t.is(reply.headers['transfer-encoding'], 'chunked', 'a body of unknown length is streamed, not buffered to learn its length');
+});
+
+test('a response streams through before the backend has finished it', async (t) => {
+  const req = request({
+    host: '127.0.0.1',
+    port: devtls.httpsPort,
+    servername: 'stream.localhost',
+    headers: { host: 'stream.localhost' },
+    ca: devtls.ca.certPem,
+    agent: false,
+  });
+  req.end();
+  const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  const [first] = (await once(res, 'data')) as [Buffer];
+  t.is(first.toString(), 'first chunk\n');
+  releaseStream();
+  let rest = '';
+  for await (const chunk of res) rest += String(chunk);
+  t.is(rest, 'last chunk\n');
+});
+
+test('sequential requests reuse one upstream keep-alive connection', async (t) => {
+  for (let i = 0; i < 8; i++) {
+    const res = await httpsRequest({ port: devtls.httpsPort, host: 'keep-alive.localhost', path: `/n${i}`, ca: devtls.ca.certPem });
+    t.is(res.status, 200);
+  }
+  t.is(keepAlive.requests.length, 8);
+  t.is(keepAlive.connections.size, 1, `the backend saw ${keepAlive.connections.size} connections for 8 requests`);
+});
+
+test('a WebSocket upgrades and echoes through devtls', async (t) => {
+  const ws = new WebSocket(`wss://127.0.0.1:${devtls.httpsPort}/socket?room=1`, {
+    servername: 'echo.localhost',
+    headers: { host: `echo.localhost:${devtls.httpsPort}` },
+    ca: devtls.ca.certPem,
+  } as WebSocket.ClientOptions);
+  await once(ws, 'open');
+  ws.send('hello');
+  const [message] = (await once(ws, 'message')) as [Buffer];
+  t.is(message.toString(), 'echo:/socket?room=1:hello');
+  ws.close();
+  await once(ws, 'close');
+});
+
+test('a WebSocket handshake reaches the dev server without hop-by-hop or forged headers', async (t) => {
+  const socket = connect({ host: '127.0.0.1', port: devtls.httpsPort, servername: 'echo.localhost', ca: devtls.ca.certPem });
+  await once(socket, 'secureConnect');
+  socket.write(
+    [
+      'GET /raw-socket HTTP/1.1',
+      `Host: echo.localhost:${devtls.httpsPort}`,
+      'Connection: keep-alive, Upgrade, X-Hop-Secret',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+      'X-Hop-Secret: only-for-devtls',
+      'Keep-Alive: timeout=5',
+      'Proxy-Authorization: Basic c2VjcmV0OnNlY3JldA==',
+      'X-Forwarded-Proto: http',
+      'X-Kept: yes',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  const [head] = (await once(socket, 'data')) as [Buffer];
+  t.regex(head.toString('latin1'), /^HTTP\/1\.1 101 /);
+  socket.destroy();
+  const upgrade = echo.upgrades.find((req) => req.url === '/raw-socket');
+  if (upgrade === undefined) return t.fail('the dev server saw no upgrade request');
+  const headers = upgrade.headers;
+  t.is(headers['x-kept'], 'yes');
+  t.is(headers['upgrade'], 'websocket');
+  t.regex(String(headers['connection']), /^upgrade$/i);
+  t.is(headers['x-hop-secret'], undefined, 'a header named in Connection is not relayed');
+  t.is(headers['keep-alive'], undefined);
+  t.is(headers['proxy-authorization'], undefined);
+  t.is(headers['x-forwarded-proto'], 'https', 'the client cannot forge X-Forwarded-Proto');
+});
+
+test('a dead backend gives a 502 page that names the host, target and port', async (t) => {
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'down.localhost', path: '/page', ca: devtls.ca.certPem });
+  t.is(res.status, 502);
+  t.regex(res.headers['content-type'] ?? '', /text\/html/);
+  t.true(res.text.includes('down.localhost'));
+  t.true(res.text.includes(`http://127.0.0.1:${downPort}`));
+  t.true(res.text.includes(`Is your dev server running on :${downPort}?`));
+  t.true(devtls.logger.lines.some((line) => line.includes('refused the connection')));
+  const json = await httpsRequest({ port: devtls.httpsPort, host: 'down.localhost', ca: devtls.ca.certPem, headers: { accept: 'application/json' } });
+  t.is(json.status, 502);
+  t.like(JSON.parse(json.text), { status: 502, error: 'Bad Gateway' });
+  // devtls keeps serving everything else.
+  t.is((await httpsRequest({ port: devtls.httpsPort, host: 'echo.localhost', ca: devtls.ca.certPem })).status, 200);
+});
+
+test('a backend that never answers gives a 504 after the response timeout', async (t) => {
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'slow.localhost', ca: devtls.ca.certPem });
+  t.is(res.status, 504);
+  t.true(res.text.includes('did not answer in time'));
+});
+
+test('a WebSocket to a dead backend gets an HTTP error, not a hang', async (t) => {
+  const ws = new WebSocket(`wss://127.0.0.1:${devtls.httpsPort}/`, {
+    servername: 'down.localhost',
+    headers: { host: `down.localhost:${devtls.httpsPort}` },
+    ca: devtls.ca.certPem,
+  } as WebSocket.ClientOptions);
+  ws.on('error', () => undefined);
+  const [, res] = (await once(ws, 'unexpected-response')) as [unknown, import('node:http').IncomingMessage];
+  t.is(res.statusCode, 502);
+  ws.terminate();
+});
+
+test('when the browser gives up, the upstream request is aborted too', async (t) => {
+  // Its own instance with the default (two-minute) response timeout, so only the abort can close the upstream.
+  const patient = await startTestDevtls({ routes: [{ host: 'slow.localhost', target: slow.port }] });
+  t.teardown(() => patient.stop());
+  const countBefore = slowRequestClosed.length;
+  const req = request({
+    host: '127.0.0.1',
+    port: patient.httpsPort,
+    servername: 'slow.localhost',
+    headers: { host: 'slow.localhost' },
+    ca: patient.ca.certPem,
+    agent: false,
+  });
+  req.on('error', () => undefined);
+  req.end();
+  while (slowRequestClosed.length === countBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+  req.destroy();
+  await slowRequestClosed[slowRequestClosed.length - 1];
+  t.pass('the backend saw its connection closed');
+});

@@ -1,0 +1,102 @@
+import test from 'ava';
+import { startBackend, type EchoReply, type TestBackend } from '../helpers/backends.js';
+import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
+import { httpsRequest } from '../helpers/https-client.js';
+
+let app: TestBackend;
+let api: TestBackend;
+let preview: TestBackend;
+let devtls: TestDevtls;
+
+test.before(async () => {
+  [app, api, preview] = await Promise.all([startBackend('app'), startBackend('api'), startBackend('preview')]);
+  devtls = await startTestDevtls({
+    routes: [
+      { host: 'app.localhost', target: app.port },
+      { host: 'app.localhost', path: '/api', target: `http://127.0.0.1:${api.port}` },
+      { host: 'app.localhost', path: '/api/v2', target: preview.port, stripPrefix: true },
+      { host: '*.preview.localhost', target: preview.port },
+      { host: 'exact.preview.localhost', target: app.port },
+      { host: '*.localhost', target: api.port },
+      { host: 'rewrite.localhost', target: `http://localhost:${api.port}/base`, changeOrigin: true, headers: { 'X-Extra': 'yes' } },
+    ],
+  });
+});
+
+test.after.always(async () => {
+  await devtls?.stop();
+  await Promise.all([app, api, preview].map((backend) => backend?.close()));
+});
+
+async function get(host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; reply: EchoReply }> {
+  const res = await httpsRequest({ port: devtls.httpsPort, host, path, ca: devtls.ca.certPem, headers });
+  return { status: res.status, reply: JSON.parse(res.text) as EchoReply };
+}
+
+test('a host route reaches its target, with the original Host kept', async (t) => {
+  const { status, reply } = await get('app.localhost', '/index.html?x=1');
+  t.is(status, 200);
+  t.is(reply.server, 'app');
+  t.is(reply.url, '/index.html?x=1');
+  t.is(reply.headers['host'], `app.localhost:${devtls.httpsPort}`);
+});
+
+test('the longest path prefix wins, at a path-segment boundary', async (t) => {
+  t.is((await get('app.localhost', '/api/users')).reply.server, 'api');
+  t.is((await get('app.localhost', '/api')).reply.server, 'api');
+  t.is((await get('app.localhost', '/api?q=1')).reply.server, 'api');
+  t.is((await get('app.localhost', '/apiary')).reply.server, 'app');
+  const v2 = await get('app.localhost', '/api/v2/items?id=3');
+  t.is(v2.reply.server, 'preview');
+  t.is(v2.reply.url, '/items?id=3', 'stripPrefix removes the route path');
+  t.is((await get('app.localhost', '/api/v2')).reply.url, '/');
+});
+
+test('a wildcard route serves sub-domains; an exact host beats it', async (t) => {
+  t.is((await get('feature-1.preview.localhost')).reply.server, 'preview');
+  t.is((await get('exact.preview.localhost')).reply.server, 'app');
+  t.is((await get('other.localhost')).reply.server, 'api', '*.localhost gets a per-host certificate at the handshake');
+  t.is((await get('APP.LOCALHOST')).reply.server, 'app', 'host names are case-insensitive');
+});
+
+test('changeOrigin, a target base path and extra headers', async (t) => {
+  const { reply } = await get('rewrite.localhost', '/x?y=1');
+  t.is(reply.headers['host'], `localhost:${api.port}`);
+  t.is(reply.url, '/base/x?y=1');
+  t.is(reply.headers['x-extra'], 'yes');
+  t.is(reply.headers['x-forwarded-host'], `rewrite.localhost:${devtls.httpsPort}`);
+});
+
+test('X-Forwarded-* are set by devtls, and a client cannot forge proto/host/port', async (t) => {
+  const { reply } = await get('app.localhost', '/', {
+    'x-forwarded-proto': 'gopher',
+    'x-forwarded-host': 'evil.example',
+    'x-forwarded-for': '203.0.113.9',
+    connection: 'keep-alive, x-secret',
+    'x-secret': 'hop-by-hop',
+  });
+  t.is(reply.headers['x-forwarded-proto'], 'https');
+  t.is(reply.headers['x-forwarded-host'], `app.localhost:${devtls.httpsPort}`);
+  t.is(reply.headers['x-forwarded-port'], String(devtls.httpsPort));
+  t.is(reply.headers['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+  t.is(reply.headers['x-secret'], undefined, 'headers named in Connection are hop-by-hop');
+});
+
+test('an unknown host gets a 404 page listing the configured hosts, and is never forwarded', async (t) => {
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'app.localhost', path: '/never-forwarded', ca: devtls.ca.certPem, headers: { host: 'nope.example' } });
+  t.is(res.status, 404);
+  t.regex(res.text, /no route for nope\.example\/never-forwarded/);
+  t.true(res.text.includes(`https://app.localhost:${devtls.httpsPort}/`));
+  const forwarded = [app, api, preview].flatMap((backend) => backend.requests).filter((req) => req.url === '/never-forwarded');
+  t.is(forwarded.length, 0);
+  const json = await httpsRequest({
+    port: devtls.httpsPort,
+    host: 'app.localhost',
+    ca: devtls.ca.certPem,
+    headers: { host: 'nope.example', accept: 'application/json' },
+  });
+  t.is(json.status, 404);
+  const body = JSON.parse(json.text) as { hosts: string[]; status: number };
+  t.is(body.status, 404);
+  t.true(body.hosts.includes(`https://rewrite.localhost:${devtls.httpsPort}/`));
+});
