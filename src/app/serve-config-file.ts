@@ -8,6 +8,7 @@ import type { ProxyConfig } from '../config/types.js';
 import { ConfigWatcher } from '../config/watch-config.js';
 import { DevProxy, type ListenPorts } from '../proxy/dev-proxy.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
+import type { ConnectionLimits } from '../proxy/connection-limits.js';
 import type { RouteChanges } from '../routes/route-changes.js';
 import { UserError, isUserError } from '../errors.js';
 
@@ -23,6 +24,8 @@ export interface ServeConfigOptions {
   watch?: boolean;
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Browser-side connection limits (tests shorten them). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningDevtls {
@@ -60,11 +63,13 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
     http: options.httpPort ?? next.httpPort ?? 80,
   });
   const proxy = new DevProxy({
-    config,
+    routes: config.routes,
+    http2: config.http2,
     certificates: new LeafCertificateStore(ca, certsDir),
     httpsPort: ports(config).https,
     httpPort: ports(config).http,
     ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     logger,
   });
   await proxy.start();
@@ -72,7 +77,8 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
   let current = config;
   const reload = async (parsed: ParsedConfig): Promise<RouteChanges> => {
     assertHostsPermitted(parsed.config, ca);
-    const changes = await proxy.reload(parsed.config, portsToBind(ports(parsed.config), ports(current), proxy));
+    const changes = await proxy.reload(parsed.config.routes, portsToBind(ports(parsed.config), ports(current), proxy));
+    if (parsed.config.http2 !== config.http2) logger.warn(`"http2": ${String(parsed.config.http2)} takes effect when devtls restarts.`);
     current = parsed.config;
     return changes;
   };

@@ -3,26 +3,12 @@
  * text Node can send, and headers the proxy itself manages are refused.
  */
 import type { RuleProblem } from './host-name-rules.js';
+import { MANAGED_HEADERS } from '../routes/managed-headers.js';
 
 /** RFC 9110 token. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node's http module accepts in a value: tab, visible ASCII, space and Latin-1. */
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-/** Lower-case names the proxy sets or strips itself, with the reason shown to the user. */
-export const MANAGED_HEADERS: ReadonlyMap<string, string> = new Map([
-  ['connection', 'it is a hop-by-hop header the proxy manages per connection'],
-  ['keep-alive', 'it is a hop-by-hop header the proxy manages per connection'],
-  ['proxy-connection', 'it is a hop-by-hop header the proxy manages per connection'],
-  ['transfer-encoding', 'it is a hop-by-hop header; the body framing is set by the proxy'],
-  ['te', 'it is a hop-by-hop header the proxy manages per connection'],
-  ['trailer', 'it is a hop-by-hop header the proxy manages per connection'],
-  ['upgrade', 'it is a hop-by-hop header; WebSocket upgrades are forwarded automatically'],
-  ['proxy-authenticate', 'it is a hop-by-hop header meant for the proxy, not the target'],
-  ['proxy-authorization', 'it is a hop-by-hop header meant for the proxy, not the target'],
-  ['host', 'the Host header is chosen by the proxy: set "changeOrigin": true to send the target\'s host'],
-  ['content-length', 'the body length is set by the proxy'],
-]);
 
 export function headerNameProblem(name: string): RuleProblem | undefined {
   if (name === '') return { what: 'a header name is empty', expected: 'a name like "x-forwarded-user"' };

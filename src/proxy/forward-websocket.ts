@@ -1,39 +1,71 @@
 import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createProxyServer, type ProxyServer } from 'http-proxy-3';
 import type { Route } from '../routes/route.js';
-import { stripHopByHopForUpgrade, type ForwardContext } from './upstream-headers.js';
+import { routeLabel } from '../routes/labels.js';
 import { upstreamPath } from '../routes/upstream-path.js';
+import { upstreamRequestHeaders } from './upstream-headers.js';
 import { describeUpstreamError } from './upstream-errors.js';
-
-export type WebSocketErrorListener = (route: Route, req: IncomingMessage, message: string) => void;
+import { forwardContext, type UpstreamErrorListener } from './forwarder.js';
+import { writeRawResponse } from './raw-response.js';
 
 /**
- * WebSocket (and any other HTTP/1.1 Upgrade) forwarding. http-proxy-3 does the
- * handshake relay and the two-way pipe; it is the maintained rewrite of http-proxy
- * that fixes its socket leaks on close and its uncatchable upgrade errors.
+ * WebSocket (and any other HTTP/1.1 Upgrade) forwarding as a byte relay: the handshake
+ * request is written with the same headers a plain request gets, then bytes flow both
+ * ways untouched. Whatever the dev server answers (101, a 403 from a host check, even a
+ * raw non-HTTP refusal) reaches the browser as it was sent; a refusal is also logged.
  */
-export class WebSocketForwarder {
-  private readonly proxy: ProxyServer;
+export class UpgradeForwarder {
   private readonly sockets = new Set<Duplex>();
+  private readonly onUpstreamError: UpstreamErrorListener;
 
-  constructor() {
-    this.proxy = createProxyServer({ ws: true, xfwd: false, prependPath: false });
-    // Errors are answered per call (below); this keeps a stray one from crashing the process.
-    this.proxy.on('error', () => undefined);
+  constructor(onUpstreamError: UpstreamErrorListener) {
+    this.onUpstreamError = onUpstreamError;
   }
 
-  forward(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route, context: ForwardContext, onError: WebSocketErrorListener): void {
-    stripHopByHopForUpgrade(req.headers);
-    setForwardedHeaders(req, context);
-    req.url = upstreamPath(route, req.url as string);
+  forward(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route): void {
+    const headers = upstreamRequestHeaders(req, route, forwardContext(req), true);
+    let request = `${req.method ?? 'GET'} ${upstreamPath(route, req.url as string)} HTTP/1.1\r\n`;
+    for (let i = 0; i < headers.length; i += 2) request += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
+    request += '\r\n';
+
+    const upstream = connect({ host: route.target.hostname, port: route.target.port, noDelay: true });
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    this.proxy.ws(req, socket, head, { target: route.target.origin, changeOrigin: route.changeOrigin, headers: route.headers }, (error) => {
-      const failure = describeUpstreamError(error as Error, route);
-      onError(route, req, failure.logLine);
-      writeHttpError(socket, failure.page.status, failure.page.detail);
+    let answered = false;
+    const fail = (error: Error): void => {
+      if (answered) {
+        socket.destroy();
+        return;
+      }
+      answered = true;
+      upstream.destroy();
+      const failure = describeUpstreamError(error, route);
+      this.onUpstreamError(route, req, failure.logLine);
+      writeRawResponse(socket, failure.page.status, failure.page.detail);
+    };
+    upstream.setTimeout(route.timeouts.connect, () => fail(codeError('UND_ERR_CONNECT_TIMEOUT')));
+    upstream.on('error', fail);
+    upstream.once('connect', () => {
+      upstream.setTimeout(route.timeouts.response, () => fail(codeError('UND_ERR_HEADERS_TIMEOUT')));
+      upstream.write(request);
+      if (head.length > 0) upstream.write(head);
     });
+    upstream.once('data', (first: Buffer) => {
+      answered = true;
+      upstream.setTimeout(0);
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, Math.min(first.length, 32)))?.[1];
+      if (status !== '101') {
+        const what = status === undefined ? 'with an answer that is not HTTP' : `with ${status}`;
+        this.onUpstreamError(route, req, `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.`);
+      }
+      socket.write(first);
+      relay(upstream, socket);
+    });
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      upstream.destroy();
+    });
+    socket.on('error', () => socket.destroy());
   }
 
   /** Close every open WebSocket (used on shutdown). */
@@ -43,35 +75,13 @@ export class WebSocketForwarder {
   }
 }
 
-/** Replace any client-sent X-Forwarded-* with devtls's own: a page cannot forge them. */
-function setForwardedHeaders(req: IncomingMessage, context: ForwardContext): void {
-  const headers = req.headers;
-  const previous = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = previous === undefined ? context.clientAddress : `${String(previous)}, ${context.clientAddress}`;
-  headers['x-forwarded-proto'] = context.proto;
-  headers['x-forwarded-host'] = context.host;
-  headers['x-forwarded-port'] = String(context.port);
+/** Pipe both ways; either side closing closes the other. */
+function relay(upstream: Socket, socket: Duplex): void {
+  upstream.pipe(socket);
+  socket.pipe(upstream);
+  upstream.once('close', () => socket.destroy());
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  421: 'Misdirected Request',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-};
-
-/** Answer a failed upgrade with a short HTTP response, then close. */
-export function writeHttpError(socket: Duplex, status: number, text: string): void {
-  if (socket.destroyed) return;
-  const reason = STATUS_TEXT[status] ?? 'Bad Gateway';
-  const body = `${text}\n`;
-  if (socket.writable) {
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  } else {
-    socket.destroy();
-  }
+function codeError(code: string): Error {
+  return Object.assign(new Error(code), { code });
 }

@@ -1,6 +1,5 @@
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
@@ -8,6 +7,8 @@ import type { LeafCertificate } from '../pki/leaf-store.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import type { ProxyRequest, ProxyResponse } from './http-compat.js';
 import { TLS_SETTINGS } from './tls-settings.js';
+import { sniffPlainHttp } from './plain-http-sniffer.js';
+import { rawResponse, reasonPhrase } from './raw-response.js';
 
 export type TlsServer = Http2SecureServer | HttpsServer;
 
@@ -68,7 +69,7 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
   });
   server.on('upgrade', options.onUpgrade);
   server.on('connect', options.onConnect);
-  sniffFirstBytes(server, limits.handshakeMs);
+  sniffPlainHttp(server, limits.handshakeMs);
   const sockets = new Set<TLSSocket>();
   openSockets.set(server, sockets);
   server.on('secureConnection', (socket: TLSSocket) => {
@@ -125,10 +126,8 @@ function clearSilentTimeout(this: TLSSocket): void {
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const code = error.code ?? '';
   if (socket.writable && (socket as Duplex & { _httpMessage?: unknown })._httpMessage == null) {
-    const status =
-      code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    const body = `devtls: ${status.slice(4)}\n`;
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(rawResponse(status, `devtls: ${reasonPhrase(status)}`));
   }
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
@@ -136,64 +135,4 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 /** An HTTP/2 session idle for too long: GOAWAY; it ends now, or when its open streams finish. */
 function closeIdleSession(this: ServerHttp2Session): void {
   if (!this.closed && !this.destroyed) this.close();
-}
-
-/** Node's own TLS 'connection' listener(s), run once the first bytes say the client speaks TLS. */
-const tlsConnectionListeners = new WeakMap<object, ((socket: Socket) => void)[]>();
-const handshakeTimeouts = new WeakMap<object, number>();
-
-/**
- * Look at a new connection's first bytes before TLS starts: a TLS handshake (0x16) goes on
- * to Node's TLS listener with the bytes put back (Node feeds bytes already read to the TLS
- * layer); a plain HTTP request gets a short HTTP/1.1 400 saying to use https://; anything
- * else is closed. A connection that sends nothing is closed after `handshakeMs`.
- */
-function sniffFirstBytes(server: TlsServer, handshakeMs: number): void {
-  tlsConnectionListeners.set(server, server.listeners('connection') as ((socket: Socket) => void)[]);
-  handshakeTimeouts.set(server, handshakeMs);
-  server.removeAllListeners('connection');
-  server.on('connection', onRawConnection);
-}
-
-function onRawConnection(this: TlsServer, socket: Socket): void {
-  socket.on('error', destroyRawSocket);
-  socket.setTimeout(handshakeTimeouts.get(this) ?? 10_000, destroyRawSocket);
-  socket.once('data', onFirstBytes);
-}
-
-function destroyRawSocket(this: Socket): void {
-  this.destroy();
-}
-
-const TLS_HANDSHAKE_RECORD = 0x16;
-
-function onFirstBytes(this: Socket, chunk: Buffer): void {
-  const socket = this;
-  socket.pause();
-  socket.setTimeout(0);
-  const server = (socket as Socket & { server?: TlsServer }).server;
-  const listeners = server === undefined ? undefined : tlsConnectionListeners.get(server);
-  if (chunk[0] === TLS_HANDSHAKE_RECORD && server !== undefined && listeners !== undefined) {
-    socket.unshift(chunk);
-    for (const listener of listeners) listener.call(server, socket);
-    return;
-  }
-  const hint = plainHttpHint(chunk);
-  if (hint === undefined) socket.destroy();
-  else socket.end(hint);
-}
-
-const HTTP_METHOD = /^[A-Z]{3,10} (\S{1,2048}) HTTP\/1\.[01]\r?\n/;
-const HOST_HEADER = /\r?\nhost:[ \t]*([A-Za-z0-9.\-:[\]]{1,255})[ \t]*\r?\n/i;
-
-/** The answer to plain HTTP sent to the HTTPS port, or undefined when the bytes are not HTTP. */
-export function plainHttpHint(chunk: Buffer): string | undefined {
-  const head = chunk.subarray(0, 4096).toString('latin1');
-  const line = HTTP_METHOD.exec(head);
-  if (line === null) return undefined;
-  const host = HOST_HEADER.exec(head)?.[1];
-  const path = (line[1] as string).startsWith('/') ? (line[1] as string).replace(/[^\x21-\x7e]/g, '') : '/';
-  const url = host === undefined ? 'https://' : `https://${host}${path}`;
-  const body = `This is devtls's HTTPS port: it speaks only TLS. Use ${url}\n`;
-  return `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

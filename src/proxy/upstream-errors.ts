@@ -1,5 +1,6 @@
 import type { Route } from '../routes/route.js';
 import type { ErrorPage } from './error-pages.js';
+import { routeLabel } from '../routes/labels.js';
 
 export interface UpstreamFailure {
   page: ErrorPage;
@@ -11,7 +12,7 @@ export interface UpstreamFailure {
 export function describeUpstreamError(error: Error, route: Route): UpstreamFailure {
   const code = (error as { code?: string }).code ?? '';
   const target = route.target.origin;
-  const where = `${route.host}${route.path === '/' ? '' : route.path}`;
+  const where = routeLabel(route);
   const portHint = `Is your dev server running on :${route.target.port}?`;
   let status = 502;
   let what: string;
@@ -27,12 +28,12 @@ export function describeUpstreamError(error: Error, route: Route): UpstreamFailu
     case 'UND_ERR_HEADERS_TIMEOUT':
       status = 504;
       what = 'did not answer in time';
-      hint = 'The dev server accepted the request but sent no response; raise "timeouts.response" in proxy.config.json if it is just slow.';
+      hint = `The dev server accepted the request but sent no response; raise "timeouts.response" in ${route.source} if it is just slow.`;
       break;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       what = `has a host name that does not resolve (${route.target.hostname})`;
-      hint = 'Check the "target" URL in proxy.config.json.';
+      hint = `Check the "target" URL in ${route.source}.`;
       break;
     case 'ECONNRESET':
     case 'UND_ERR_SOCKET':

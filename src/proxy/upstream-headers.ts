@@ -2,37 +2,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyRequest } from './http-compat.js';
 import type { Route } from '../routes/route.js';
 import { hostWithPort } from '../routes/labels.js';
-
-/** Headers that describe one connection, not the message (RFC 9110 §7.6.1); never forwarded. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-  'http2-settings',
-]);
-
-/** Headers devtls sets itself on the way upstream, so a client cannot forge them. */
-const SET_BY_PROXY = new Set(['x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+import { FORWARDING_HEADERS, HOP_BY_HOP } from '../routes/managed-headers.js';
 
 const DROP = 0;
-const XFF = 1;
-const COOKIE = 2;
+const COOKIE = 1;
 /**
- * Request headers not copied as they come: hop-by-hop ones and those devtls sets itself
- * are dropped (Host is re-added below); X-Forwarded-For is extended; Cookie fields, which
- * HTTP/2 browsers send one per cookie, are joined into the one header HTTP/1.1 allows
- * (RFC 9113 §8.2.3).
+ * Request headers not copied as they come: hop-by-hop ones, the forwarding headers devtls
+ * sets itself and Host are dropped (Host and X-Forwarded-* are added below); Cookie fields,
+ * which HTTP/2 browsers send one per cookie, are joined into the one header HTTP/1.1
+ * allows (RFC 9113 §8.2.3).
  */
-const SPECIAL_REQUEST_HEADERS = new Map<string, typeof DROP | typeof XFF | typeof COOKIE>([
-  ...[...HOP_BY_HOP, ...SET_BY_PROXY, 'host'].map((name) => [name, DROP] as const),
-  ['x-forwarded-for', XFF],
+const SPECIAL_REQUEST_HEADERS = new Map<string, typeof DROP | typeof COOKIE>([
+  ...[...HOP_BY_HOP, ...FORWARDING_HEADERS, 'host'].map((name) => [name, DROP] as const),
   ['cookie', COOKIE],
 ]);
 
@@ -47,16 +28,18 @@ export interface ForwardContext {
 
 /**
  * The request headers for the target, as a flat [name, value, …] list (cheaper than an
- * object, and keeps repeated headers). Hop-by-hop headers and those named in Connection
- * are dropped; X-Forwarded-* are set; Host is kept unless the route rewrites it.
+ * object, and keeps repeated headers), for plain requests and Upgrade handshakes alike.
+ * Hop-by-hop headers and those named in Connection are dropped (an upgrade keeps its
+ * `Upgrade` and gets `Connection: Upgrade`); X-Forwarded-* are set from what devtls saw,
+ * each exactly once; Host is kept unless the route rewrites it; the route's own headers
+ * come last (validation keeps them off every name devtls manages).
  */
-export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context: ForwardContext): string[] {
+export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context: ForwardContext, upgrade = false): string[] {
   const raw = req.rawHeaders;
   const connectionTokens = connectionHeaderTokens(req.headers);
   const overridden = overriddenHeaderNames(route);
   const checkOverridden = overridden.size > 0;
   const out: string[] = [];
-  let forwardedFor = '';
   let cookie = '';
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -66,56 +49,64 @@ export function upstreamRequestHeaders(req: ProxyRequest, route: Route, context:
     // One lookup decides every header devtls treats specially (hot path: once per header).
     const special = SPECIAL_REQUEST_HEADERS.get(lower);
     if (special !== undefined) {
-      if (special === XFF) forwardedFor = forwardedFor === '' ? value : `${forwardedFor}, ${value}`;
-      else if (special === COOKIE) cookie = cookie === '' ? value : `${cookie}; ${value}`;
+      if (special === COOKIE) cookie = cookie === '' ? value : `${cookie}; ${value}`;
       continue;
     }
     if (connectionTokens !== undefined && connectionTokens.has(lower)) continue;
     if (checkOverridden && overridden.has(lower)) continue;
     out.push(name, value);
   }
+  if (upgrade) {
+    const protocol = req.headers.upgrade;
+    if (protocol !== undefined) out.push('connection', 'Upgrade', 'upgrade', protocol);
+  }
   if (cookie !== '' && !overridden.has('cookie')) out.push('cookie', cookie);
-  out.push('host', route.changeOrigin ? targetHost(route) : context.host);
-  out.push('x-forwarded-for', forwardedFor === '' ? context.clientAddress : `${forwardedFor}, ${context.clientAddress}`);
-  out.push('x-forwarded-proto', context.proto, 'x-forwarded-host', context.host, 'x-forwarded-port', String(context.port));
+  out.push('host', route.changeOrigin ? hostWithPort(route.target.hostname, route.target.port, 80) : context.host);
+  out.push(
+    'x-forwarded-for',
+    context.clientAddress,
+    'x-forwarded-proto',
+    context.proto,
+    'x-forwarded-host',
+    context.host,
+    'x-forwarded-port',
+    String(context.port),
+  );
   for (const name in route.headers) out.push(name, route.headers[name] as string);
   return out;
 }
 
-/**
- * Response headers for the browser from undici's raw [name, value, …] buffers, as a flat
- * list for writeHead (repeated headers such as Set-Cookie stay separate, no object is
- * built): hop-by-hop ones and those named in Connection are removed.
- */
-export function downstreamResponseHeaders(raw: readonly Buffer[]): string[] {
-  const out: string[] = [];
-  let connectionTokens: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const value = (raw[i + 1] as Buffer).toString('latin1');
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) {
-      if (lower === 'connection' && !isPersistenceOnly(value)) connectionTokens = tokensOf(value, connectionTokens);
-      continue;
-    }
-    out.push(lower, value);
+/** A flat header list as the object an Upgrade relay sends (repeated names joined, as HTTP allows). */
+export function headerObject(flat: readonly string[]): IncomingHttpHeaders {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : `${previous}, ${value}`;
   }
-  return connectionTokens === undefined ? out : out.filter((_, i) => !connectionTokens.has(out[i - (i % 2)] as string));
+  return headers;
 }
 
-/** Headers an Upgrade handshake needs even though they are hop-by-hop or named in Connection. */
-const KEPT_FOR_UPGRADE = new Set(['connection', 'upgrade', 'host']);
-
 /**
- * Clean an Upgrade (WebSocket) request's headers in place before they are relayed: the
- * same hop-by-hop headers and Connection-named headers as for plain requests are removed,
- * except what the handshake itself needs; Connection becomes just "Upgrade".
+ * Response headers for the browser from undici's parsed header object, as a flat list for
+ * writeHead (repeated headers such as Set-Cookie stay separate): hop-by-hop ones and those
+ * named in Connection are removed.
  */
-export function stripHopByHopForUpgrade(headers: IncomingHttpHeaders): void {
-  const named = connectionHeaderTokens(headers);
-  for (const name of HOP_BY_HOP) if (!KEPT_FOR_UPGRADE.has(name)) delete headers[name];
-  if (named !== undefined) for (const name of named) if (!KEPT_FOR_UPGRADE.has(name)) delete headers[name];
-  headers['connection'] = 'Upgrade';
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders): string[] {
+  const out: string[] = [];
+  const connection = headers['connection'];
+  const named =
+    connection === undefined || (typeof connection === 'string' && isPersistenceOnly(connection))
+      ? undefined
+      : tokensOf(Array.isArray(connection) ? connection.join(',') : connection, undefined);
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || (named !== undefined && named.has(name))) continue;
+    const value = headers[name];
+    if (typeof value === 'string') out.push(name, value);
+    else if (value !== undefined) for (const item of value) out.push(name, item);
+  }
+  return out;
 }
 
 const overriddenNames = new WeakMap<Route, Set<string>>();
@@ -130,10 +121,6 @@ function overriddenHeaderNames(route: Route): Set<string> {
   return names;
 }
 
-function targetHost(route: Route): string {
-  return hostWithPort(route.target.hostname, route.target.port, 80);
-}
-
 function connectionHeaderTokens(headers: IncomingHttpHeaders): Set<string> | undefined {
   const value = headers['connection'];
   if (value === undefined) return undefined;
@@ -143,12 +130,12 @@ function connectionHeaderTokens(headers: IncomingHttpHeaders): Set<string> | und
   return tokens.size === 0 ? undefined : tokens;
 }
 
-/** Header names listed in a Connection value (not counting keep-alive/close). */
+/** Header names listed in a Connection value (not counting keep-alive/close/upgrade). */
 function tokensOf(value: string, into: Set<string> | undefined): Set<string> {
   const tokens = into ?? new Set<string>();
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();
-    if (name !== '' && name !== 'close' && name !== 'keep-alive') tokens.add(name);
+    if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') tokens.add(name);
   }
   return tokens;
 }

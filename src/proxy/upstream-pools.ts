@@ -1,59 +1,64 @@
-import type { RouteTarget } from '../routes/route.js';
-import { Pool } from './undici-parts.js';
-
-export interface UpstreamTimeouts {
-  /** Milliseconds to open a TCP connection to the target. */
-  connect: number;
-  /** Milliseconds to wait for the target's response headers. */
-  response: number;
-}
+import type { Dispatcher } from 'undici';
+import type { Route } from '../routes/route.js';
+import { Client, Pool } from './undici-parts.js';
 
 /**
- * One keep-alive connection pool per target origin, shared by every route that points
- * there and kept across config reloads, so reloading never throws warm sockets away.
- * undici's Pool is used because it is the fastest correct HTTP/1.1 client on Node:
- * its parser and pooling cost less per request than node:http's Agent.
+ * Keep-alive connection pools to the dev servers, one per target origin and timeouts, so a
+ * reload that changes a route's timeouts gets a new pool instead of mutating one that has
+ * requests in flight. Pools outlive reloads that keep their key, so reloading never throws
+ * warm sockets away. undici's Pool is used because it is the fastest correct HTTP/1.1
+ * client on Node: its parser and pooling cost less per request than node:http's Agent.
  */
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
-  private timeouts: UpstreamTimeouts;
+  /** The pool of each route object, so the per-request lookup builds no key. */
+  private readonly byRoute = new WeakMap<Route, Pool>();
 
-  constructor(timeouts: UpstreamTimeouts) {
-    this.timeouts = timeouts;
-  }
-
-  poolFor(target: RouteTarget): Pool {
-    let pool = this.pools.get(target.origin);
+  poolFor(route: Route): Pool {
+    let pool = this.byRoute.get(route);
+    if (pool !== undefined && !pool.closed) return pool;
+    const key = poolKey(route);
+    pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(target.origin, {
-        connectTimeout: this.timeouts.connect,
-        headersTimeout: this.timeouts.response,
+      pool = new Pool(route.target.origin, {
+        connectTimeout: route.timeouts.connect,
+        headersTimeout: route.timeouts.response,
         // Streams (server-sent events, long polls, slow downloads) may pause for any time.
         bodyTimeout: 0,
         keepAliveTimeout: 4_000,
         pipelining: 1,
       });
-      this.pools.set(target.origin, pool);
+      this.pools.set(key, pool);
     }
+    this.byRoute.set(route, pool);
     return pool;
   }
 
-  /** New timeouts apply to new pools; existing ones finish their requests and are replaced. */
-  setTimeouts(timeouts: UpstreamTimeouts): void {
-    if (timeouts.connect === this.timeouts.connect && timeouts.response === this.timeouts.response) return;
-    this.timeouts = timeouts;
-    const old = [...this.pools.values()];
-    this.pools.clear();
-    for (const pool of old) void pool.close().catch(() => undefined);
-  }
-
-  /** Drop pools no route uses any more (after a reload), letting their requests finish. */
-  retainOnly(origins: ReadonlySet<string>): void {
-    for (const [origin, pool] of this.pools) {
-      if (origins.has(origin)) continue;
-      this.pools.delete(origin);
+  /** After a reload: close the pools no route uses any more, letting their requests finish. */
+  retainOnly(routes: readonly Route[]): void {
+    const keys = new Set(routes.map(poolKey));
+    for (const [key, pool] of this.pools) {
+      if (keys.has(key)) continue;
+      this.pools.delete(key);
       void pool.close().catch(() => undefined);
     }
+  }
+
+  /**
+   * One request on a brand-new connection of its own, closed after the answer: how an
+   * idempotent request is retried when the dev server closed a kept-alive connection under
+   * it. Only after such a failure, never on the hot path, so a Client per retry is fine.
+   */
+  dispatchOnFreshConnection(route: Route, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    const client = new Client(route.target.origin, {
+      connectTimeout: route.timeouts.connect,
+      headersTimeout: route.timeouts.response,
+      bodyTimeout: 0,
+      pipelining: 1,
+    });
+    client.dispatch({ ...options, reset: true }, handler);
+    // Closes once that one request is done (or failed); nothing else is ever queued on it.
+    void client.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -61,4 +66,8 @@ export class UpstreamPools {
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.destroy(null).catch(() => undefined)));
   }
+}
+
+function poolKey(route: Route): string {
+  return `${route.target.origin} ${route.timeouts.connect} ${route.timeouts.response}`;
 }

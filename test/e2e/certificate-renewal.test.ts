@@ -34,7 +34,7 @@ test('a certificate that expired while the laptop slept is renewed at the next h
   let clock = Date.now() - 2 * DAY;
   const store = new LeafCertificateStore(ca, join(temp.dir, 'certs'), { validityDays: 1, renewBeforeDays: 0, now: () => new Date(clock) });
   const { config } = parseConfig(JSON.stringify({ routes: [{ host: 'app.localhost', target: backend.port }] }), 'proxy.config.json');
-  const proxy = new DevProxy({ config, certificates: store, httpsPort: 0, httpPort: false, hosts: ['127.0.0.1'] });
+  const proxy = new DevProxy({ routes: config.routes, certificates: store, httpsPort: 0, httpPort: false, hosts: ['127.0.0.1'] });
   await proxy.start();
   t.teardown(() => proxy.close());
 

@@ -64,8 +64,8 @@ const backends: Record<string, Backend> = {};
 test.before(async () => {
   backends['reset'] = await httpBackend((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
-    res.write('x'.repeat(1000));
-    setImmediate(() => res.socket?.destroy());
+    // Reset only once the head and first bytes are on the wire: an answer has begun.
+    res.write('x'.repeat(1000), () => setImmediate(() => res.socket?.destroy()));
   });
   backends['hang'] = await httpBackend(() => {
     counters.hung++; // never answers
@@ -133,7 +133,8 @@ test.before(async () => {
   const refused = await deadPort();
   const host = (name: string, port: number) => ({ host: `${name}.localhost`, target: port });
   devtls = await startLimitedProxy({
-    timeouts: { connect: 2_000, response: 150 },
+    // Long enough that a loaded machine never turns a slow answer into a 504 by mistake.
+    timeouts: { connect: 2_000, response: 1_000 },
     routes: [
       host('refused', refused),
       ...Object.entries(backends).map(([name, backend]) => host(name, backend.port)),

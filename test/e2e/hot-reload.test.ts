@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { unlink, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import WebSocket from 'ws';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { serveConfigFile } from '../../dist/app/serve-config-file.js';
-import { MemoryLogger } from '../../dist/proxy/logger.js';
+import { MemoryLogger } from '../helpers/memory-logger.js';
 import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
@@ -176,6 +177,31 @@ test('listen ports in the file move when edited; the old port stops accepting', 
   release();
   const finished = await inFlight;
   t.is(finished.text, 'started;finished', 'the request in flight on the old port finished');
+});
+
+test('a port move that cannot open every new listener changes nothing: old ports, old routes', async (t) => {
+  const temp = await makeTempDir();
+  t.teardown(temp.remove);
+  const [first, second, redirect] = [await deadPort(), await deadPort(), await deadPort()];
+  // Another program holds the HTTP port the edit asks for.
+  const busy = createNetServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => busy.close());
+  const busyPort = (busy.address() as AddressInfo).port;
+  const configFile = `${temp.dir}/proxy.config.json`;
+  await writeFile(configFile, configText([{ host: 'app.localhost', target: blue.port }], { httpsPort: first, httpPort: redirect }));
+  const logger = new MemoryLogger();
+  const running = await serveConfigFile({ configFile, caDir: `${temp.dir}/ca`, hosts: ['127.0.0.1'], logger });
+  t.teardown(() => running.stop());
+  await writeFile(configFile, configText([{ host: 'app.localhost', target: green.port }], { httpsPort: second, httpPort: busyPort }));
+  t.true(await eventually(() => logger.lines.some((line) => line.includes('still serving the last good routes'))), logger.lines.join('\n'));
+  t.regex(logger.lines.join('\n'), new RegExp(`Port ${busyPort} \\(HTTP`));
+  t.is(running.proxy.httpsPort, first);
+  t.is(running.proxy.httpPort, redirect);
+  const old = await httpsRequest({ port: first, host: 'app.localhost', ca: running.ca.certPem });
+  t.is((JSON.parse(old.text) as { server: string }).server, 'blue', 'the old routes keep serving on the old port');
+  const refused = await t.throwsAsync(httpsRequest({ port: second, host: 'app.localhost', ca: running.ca.certPem }));
+  t.is((refused as NodeJS.ErrnoException).code, 'ECONNREFUSED', 'the HTTPS listener opened for the move was closed again');
 });
 
 test('saves in quick succession are coalesced, and the last one wins', async (t) => {

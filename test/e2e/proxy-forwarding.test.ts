@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { deadPort, startBackend, type EchoReply, type TestBackend } from '../helpers/backends.js';
@@ -15,6 +16,7 @@ let slow: TestBackend;
 let streaming: TestBackend;
 let devtls: TestDevtls;
 let downPort: number;
+let refusing: NetServer;
 let releaseStream: () => void = () => undefined;
 const slowRequestClosed: Promise<void>[] = [];
 
@@ -32,6 +34,9 @@ test.before(async () => {
     releaseStream = () => res.end('last chunk\n');
   });
   downPort = await deadPort();
+  // Like Next.js for an origin it does not allow: raw text, not even an HTTP response.
+  refusing = createNetServer((socket) => socket.once('data', () => socket.end('Unauthorized')));
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
   devtls = await startTestDevtls({
     routes: [
       { host: 'echo.localhost', target: echo.port },
@@ -39,6 +44,7 @@ test.before(async () => {
       { host: 'slow.localhost', target: slow.port },
       { host: 'stream.localhost', target: streaming.port },
       { host: 'down.localhost', target: downPort },
+      { host: 'refuse.localhost', target: (refusing.address() as AddressInfo).port },
     ],
     timeouts: { response: 400 },
   });
@@ -46,6 +52,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await devtls?.stop();
+  refusing?.close();
   await Promise.all([echo, keepAlive, slow, streaming].map((backend) => backend?.close()));
 });
 
@@ -126,6 +133,8 @@ test('a WebSocket handshake reaches the dev server without hop-by-hop or forged 
       'Keep-Alive: timeout=5',
       'Proxy-Authorization: Basic c2VjcmV0OnNlY3JldA==',
       'X-Forwarded-Proto: http',
+      'X-Forwarded-For: 203.0.113.9',
+      'Forwarded: for=203.0.113.9',
       'X-Kept: yes',
       '',
       '',
@@ -144,6 +153,26 @@ test('a WebSocket handshake reaches the dev server without hop-by-hop or forged 
   t.is(headers['keep-alive'], undefined);
   t.is(headers['proxy-authorization'], undefined);
   t.is(headers['x-forwarded-proto'], 'https', 'the client cannot forge X-Forwarded-Proto');
+  t.is(headers['x-forwarded-for'], '127.0.0.1');
+  t.is(headers['forwarded'], undefined);
+  const names = upgrade.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+  for (const name of ['host', 'upgrade', 'connection', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']) {
+    t.is(names.filter((received) => received === name).length, 1, `${name} reaches the dev server exactly once`);
+  }
+});
+
+test('an upgrade the dev server refuses reaches the browser as the dev server sent it, and is logged', async (t) => {
+  const before = devtls.logger.lines.length;
+  const socket = connect({ host: '127.0.0.1', port: devtls.httpsPort, servername: 'refuse.localhost', ca: devtls.ca.certPem });
+  await once(socket, 'secureConnect');
+  socket.write(`GET /_next/webpack-hmr HTTP/1.1\r\nHost: refuse.localhost:${devtls.httpsPort}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'end');
+  t.is(Buffer.concat(chunks).toString('latin1'), 'Unauthorized');
+  const logged = devtls.logger.lines.slice(before).join('\n');
+  t.regex(logged, /refuse\.localhost: the dev server at http:\/\/127\.0\.0\.1:\d+ refused the WebSocket upgrade with an answer that is not HTTP/);
+  socket.destroy();
 });
 
 test('a dead backend gives a 502 page that names the host, target and port', async (t) => {

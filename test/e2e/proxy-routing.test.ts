@@ -67,19 +67,27 @@ test('changeOrigin, a target base path and extra headers', async (t) => {
   t.is(reply.headers['x-forwarded-host'], `rewrite.localhost:${devtls.httpsPort}`);
 });
 
-test('X-Forwarded-* are set by devtls, and a client cannot forge proto/host/port', async (t) => {
+test('X-Forwarded-* are set by devtls from what it saw; a client cannot forge them or Forwarded/X-Real-IP', async (t) => {
   const { reply } = await get('app.localhost', '/', {
     'x-forwarded-proto': 'gopher',
     'x-forwarded-host': 'evil.example',
     'x-forwarded-for': '203.0.113.9',
+    'x-forwarded-port': '1',
+    forwarded: 'for=203.0.113.9;proto=http',
+    'x-real-ip': '203.0.113.9',
     connection: 'keep-alive, x-secret',
     'x-secret': 'hop-by-hop',
   });
   t.is(reply.headers['x-forwarded-proto'], 'https');
   t.is(reply.headers['x-forwarded-host'], `app.localhost:${devtls.httpsPort}`);
   t.is(reply.headers['x-forwarded-port'], String(devtls.httpsPort));
-  t.is(reply.headers['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+  t.is(reply.headers['x-forwarded-for'], '127.0.0.1', 'devtls is the edge: the dev server sees only the address devtls saw');
+  t.is(reply.headers['forwarded'], undefined);
+  t.is(reply.headers['x-real-ip'], undefined);
   t.is(reply.headers['x-secret'], undefined, 'headers named in Connection are hop-by-hop');
+  for (const name of ['host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']) {
+    t.is(reply.headerNames.filter((received) => received === name).length, 1, `${name} reaches the dev server exactly once`);
+  }
 });
 
 test('an unknown host gets a 404 page listing the configured hosts, and is never forwarded', async (t) => {

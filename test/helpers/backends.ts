@@ -8,6 +8,8 @@ export interface EchoReply {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Header names as received, one entry per field line (repeats stay visible). */
+  headerNames: string[];
   bodyBytes: number;
   bodySha256: string;
 }
@@ -48,7 +50,7 @@ export async function startBackend(name: string, handler?: Handler, options: { w
       hash.update(chunk);
     });
     req.on('end', () => {
-      const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes: bytes, bodySha256: hash.digest('hex') };
+      const reply: EchoReply = { server: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers, headerNames: req.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase()), bodyBytes: bytes, bodySha256: hash.digest('hex') };
       const body = JSON.stringify(reply);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-backend': name });
       res.end(body);

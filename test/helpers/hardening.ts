@@ -1,4 +1,4 @@
-// Helpers for the hardening tests: a DevProxy with short connection limits, raw TLS
+// Helpers for the hardening tests: devtls with short connection limits, raw TLS
 // exchanges, and the process's own open file descriptors and heap.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,57 +6,17 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { CertificateAuthority } from '../../dist/pki/certificate-authority.js';
-import { LeafCertificateStore } from '../../dist/pki/leaf-store.js';
-import { parseConfig } from '../../dist/config/parse-config.js';
-import { DevProxy } from '../../dist/proxy/dev-proxy.js';
-import { MemoryLogger } from '../../dist/proxy/logger.js';
 import type { ConnectionLimits } from '../../dist/proxy/connection-limits.js';
-import { makeTempDir } from './temp-dir.js';
+import { startTestDevtls, type TestDevtls } from './devtls-instance.js';
 
-export interface LimitedProxy {
-  proxy: DevProxy;
-  ca: CertificateAuthority;
-  certsDir: string;
-  logger: MemoryLogger;
-  readonly httpsPort: number;
-  stop(): Promise<void>;
-}
+export type LimitedProxy = TestDevtls;
 
 /**
- * A DevProxy as `devtls up` builds it (same CA, certificate store and config parser), on a
- * free port on 127.0.0.1, with the given connection limits: the tests of timeouts need them
- * in milliseconds, not the defaults' seconds.
+ * devtls as `devtls up` starts it, on a free port on 127.0.0.1, with the given connection
+ * limits: the tests of timeouts need them in milliseconds, not the defaults' seconds.
  */
-export async function startLimitedProxy(config: unknown, limits: Partial<ConnectionLimits> = {}): Promise<LimitedProxy> {
-  const { dir, remove } = await makeTempDir('devtls-hardening-');
-  const { ca } = await CertificateAuthority.open({ dir: join(dir, 'ca') });
-  const certsDir = join(dir, 'certs');
-  const logger = new MemoryLogger();
-  const { config: parsed } = parseConfig(JSON.stringify(config), join(dir, 'proxy.config.json'));
-  const proxy = new DevProxy({
-    config: parsed,
-    certificates: new LeafCertificateStore(ca, certsDir),
-    httpsPort: 0,
-    httpPort: false,
-    hosts: ['127.0.0.1'],
-    logger,
-    limits,
-  });
-  await proxy.start();
-  return {
-    proxy,
-    ca,
-    certsDir,
-    logger,
-    get httpsPort() {
-      return proxy.httpsPort;
-    },
-    stop: async () => {
-      await proxy.close();
-      await remove();
-    },
-  };
+export function startLimitedProxy(config: unknown, limits: Partial<ConnectionLimits> = {}): Promise<LimitedProxy> {
+  return startTestDevtls(config, { limits });
 }
 
 /** Open file descriptors of this process (the proxy runs in it). */
