@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Soak: devtls (`node dist/cli.js up`, a child process) for SECONDS (default 60) under normal
-// traffic mixed with every fault and hostile input of issue 7; prints its RSS and open fds at
+// traffic mixed with every fault and hostile input the hardening tests cover; prints its RSS and open fds at
 // the start (after a warm-up) and the end, and whether it ever stopped.
 // Usage: npm run soak [-- --seconds 60]. Loopback only; the child is stopped by its PID.
 import { spawn } from 'node:child_process';

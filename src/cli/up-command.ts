@@ -5,8 +5,6 @@ import { systemRunner } from '../trust/command-runner.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
-import { formatHost } from '../routes/labels.js';
-import { DEFAULT_LISTEN_HOSTS } from '../proxy/dev-proxy.js';
 import { paint, terminalLogger } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
 
@@ -44,14 +42,14 @@ export const upCommand: CommandModule<object, UpArgs> = {
       watch: args.watch,
       logger: terminalLogger,
     });
-    await printStartup(running, args.host ?? DEFAULT_LISTEN_HOSTS, args.caDir);
+    await printStartup(running, args.caDir);
     await waitForStopSignal();
     console.log('\nStopping devtls…');
     await running.stop();
   },
 };
 
-async function printStartup(running: RunningDevtls, hosts: readonly string[], caDirFlag: string | undefined): Promise<void> {
+async function printStartup(running: RunningDevtls, caDirFlag: string | undefined): Promise<void> {
   const { proxy, ca, config, warnings } = running;
   if (running.caCreated) console.log(`Created a local certificate authority in ${ca.dir}`);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
@@ -61,7 +59,7 @@ async function printStartup(running: RunningDevtls, hosts: readonly string[], ca
     const url = `https://${routeLabel(route).replace(/^([^/]+)/, `$1${port}`)}`;
     console.log(`  ${paint('green', url)} → ${route.target.origin}${route.target.basePath}`);
   }
-  const listening = hosts.map((host) => `${formatHost(host)}:${proxy.httpsPort}`).join(', ');
+  const listening = proxy.addresses.join(', ');
   const redirect = proxy.httpPort === false ? 'no http redirect' : `http :${proxy.httpPort} redirects to https`;
   console.log(`Listening on ${listening} (${redirect}).`);
   await printTrustState(ca, caDirFlag);

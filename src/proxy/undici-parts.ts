@@ -9,13 +9,20 @@ import type { Client as UndiciClient, Pool as UndiciPool } from 'undici';
  */
 const require = createRequire(import.meta.url);
 
+/** Where the classes came from: a test fails when the internal modules stop resolving. */
+export const undiciPartsLoadedFrom: { Pool?: 'internal module' | 'whole package'; Client?: 'internal module' | 'whole package' } = {};
+
 function load<T>(file: string, name: 'Pool' | 'Client'): T {
   try {
     const loaded = require(`undici/lib/dispatcher/${file}.js`) as unknown;
-    if (typeof loaded === 'function') return loaded as T;
+    if (typeof loaded === 'function') {
+      undiciPartsLoadedFrom[name] = 'internal module';
+      return loaded as T;
+    }
   } catch {
     // fall through to the public entry point
   }
+  undiciPartsLoadedFrom[name] = 'whole package';
   return (require('undici') as Record<string, unknown>)[name] as T;
 }
 

@@ -42,6 +42,21 @@ test('devtls up serves, prints each route and the trust state, and stops cleanly
   t.regex(output(), /Stopping devtls/);
 });
 
+test('the banner lists only the addresses devtls really listens on', async (t) => {
+  const { dir, env } = await projectDir(t);
+  // 192.0.2.1 (TEST-NET-1) is on no interface here: binding it fails and it is skipped.
+  const { child, output, match } = await startDevtlsProcess(
+    ['up', '--https-port', '0', '--http-port', '0', '--host', '127.0.0.1', '--host', '192.0.2.1'],
+    /Listening on ([^(]*) \(/,
+    { cwd: dir, env },
+  );
+  t.teardown(() => child.kill('SIGKILL'));
+  t.regex(match[1] ?? '', /^127\.0\.0\.1:\d+$/);
+  t.regex(output(), /Not listening on 192\.0\.2\.1 \(HTTPS\): this machine has no such address/);
+  child.kill('SIGINT');
+  await once(child, 'exit');
+});
+
 test('a broken config stops devtls with file:line:col and no stack trace', async (t) => {
   const { dir, env } = await projectDir(t, '{\n  "routes": [\n    { "host": "app.localhost", "target": "abc" }\n  ]\n}\n');
   const result = await runDevtls(['up', '--https-port', '0', '--http-port', '0'], { cwd: dir, env });

@@ -1,49 +1,23 @@
-// Issue 7, faults: each dev-server or browser failure repeated 1000 times, after which devtls
+// Faults: each dev-server or browser failure repeated 1000 times, after which devtls
 // still serves and its open file descriptors and heap are back near where they started.
 // devtls runs in this test process, so /proc/self/fd counts its sockets.
 import test from 'ava';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'node:https';
 import { constants as h2 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { deadPort } from '../helpers/backends.js';
-import { eventually } from '../helpers/editor-saves.js';
+import { deadPort, startBackend, startTcpBackend } from '../helpers/backends.js';
+import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { heapAfterGc, inBatches, openFds, startLimitedProxy, tlsSocket, type LimitedProxy } from '../helpers/hardening.js';
 
 const N = 1000;
 
-interface Backend {
-  port: number;
-  server: Server | NetServer;
-  sockets: Set<Socket>;
-  close(): Promise<void>;
-}
-
-async function listen(server: Server | NetServer): Promise<Backend> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    server,
-    sockets,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+type Backend = { port: number; open: Set<Socket>; close(): Promise<void> };
 
 function httpBackend(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Backend> {
-  const server = createServer(handler);
-  server.keepAliveTimeout = 30_000;
-  return listen(server);
+  return startBackend('fault', handler, { websocket: false });
 }
 
 const counters = { earlyCloseGets: 0, earlyClosePosts: 0, abortedUploads: 0, abortedDownloads: 0, hung: 0, slowBytes: 0 };
@@ -124,12 +98,10 @@ test.before(async () => {
     pump();
   });
   let malformed = 0;
-  backends['malformed'] = await listen(
-    createNetServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.once('data', () => socket.end(MALFORMED[malformed++ % MALFORMED.length] as string));
-    }),
-  );
+  backends['malformed'] = await startTcpBackend((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(MALFORMED[malformed++ % MALFORMED.length] as string));
+  });
   const refused = await deadPort();
   const host = (name: string, port: number) => ({ host: `${name}.localhost`, target: port });
   devtls = await startLimitedProxy({
@@ -154,7 +126,7 @@ async function baseline(): Promise<{ fds: number; heap: number }> {
 
 async function assertBackToBaseline(t: import('ava').ExecutionContext, before: { fds: number; heap: number }, slackFds: () => number = () => 12): Promise<void> {
   const settled = await eventually(() => openFds() <= before.fds + slackFds(), 10_000, 100);
-  t.true(settled, `open fds ${before.fds} → ${openFds()}; backend sockets ${Object.entries(backends).map(([name, b]) => `${name}=${b.sockets.size}`).join(' ')}`);
+  t.true(settled, `open fds ${before.fds} → ${openFds()}; backend sockets ${Object.entries(backends).map(([name, b]) => `${name}=${b.open.size}`).join(' ')}`);
   const heapGrowth = heapAfterGc() - before.heap;
   t.true(heapGrowth < 16 * 1024 * 1024, `heap grew ${(heapGrowth / 1048576).toFixed(1)} MiB`);
   // And devtls still serves.
@@ -215,7 +187,7 @@ test.serial('backend hangs before answering, 1000×: 504 page after timeouts.res
   t.regex(page, /did not answer in time/);
   t.regex(page, /timeouts\.response/);
   t.is(counters.hung, N, 'each request reached the backend once');
-  t.true(await eventually(() => backends['hang']?.sockets.size === 0, 5_000), 'devtls closed every connection to the hung backend');
+  t.true(await eventually(() => backends['hang']?.open.size === 0, 5_000), 'devtls closed every connection to the hung backend');
   await assertBackToBaseline(t, before);
 });
 
@@ -292,7 +264,7 @@ test.serial('client aborts mid-request and mid-response, 1000× each: the upstre
   // idle in the pool (undici sets no idle timeout on a never-used socket; the dev server's own
   // timeout closes it). Bounded by the requests in flight at once (50 here), not by the 2,100
   // cancelled: each such socket holds two fds in this process (undici's and the backend's).
-  const idle = (): number => backends['download']?.sockets.size ?? 0;
+  const idle = (): number => backends['download']?.open.size ?? 0;
   await assertBackToBaseline(t, before, () => 12 + 2 * idle());
   t.true(idle() <= 60, `${idle()} upstream connections left idle (≤ the 50 requests in flight at once)`);
 });

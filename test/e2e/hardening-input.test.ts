@@ -1,11 +1,11 @@
-// Issue 7, bad and hostile input: slowloris and idle connections, oversized headers, request
+// Bad and hostile input: slowloris and idle connections, oversized headers, request
 // smuggling, Host/SNI mismatch (DNS rebinding), open-proxy attempts, odd TLS handshakes.
 // Raw sockets over TLS, so nothing a client library would fix up gets fixed up.
 import test from 'ava';
 import { readdir } from 'node:fs/promises';
 import { constants as h2 } from 'node:http2';
 import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
-import { eventually } from '../helpers/editor-saves.js';
+import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { rawTcpExchange, rawTlsExchange, startLimitedProxy, tlsSocket, type LimitedProxy } from '../helpers/hardening.js';

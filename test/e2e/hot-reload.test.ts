@@ -9,7 +9,8 @@ import { MemoryLogger } from '../helpers/memory-logger.js';
 import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
-import { EDITOR_SAVES, eventually, type SaveStyle } from '../helpers/editor-saves.js';
+import { EDITOR_SAVES, type SaveStyle } from '../helpers/editor-saves.js';
+import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 
 let blue: TestBackend;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startBackend, type EchoReply, type TestBackend } from '../helpers/backends.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
-import { eventually } from '../helpers/editor-saves.js';
+import { eventually } from '../helpers/eventually.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { httpsRequest } from '../helpers/https-client.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 export interface EchoReply {
@@ -19,6 +19,8 @@ export interface TestBackend {
   port: number;
   /** Distinct TCP connections the backend has accepted. */
   connections: Set<Socket>;
+  /** The connections open right now. */
+  open: Set<Socket>;
   /** Requests seen, in order. */
   requests: IncomingMessage[];
   /** WebSocket upgrade requests accepted, in order. */
@@ -57,6 +59,7 @@ export async function startBackend(name: string, handler?: Handler, options: { w
     });
   });
   server.keepAliveTimeout = 30_000;
+  const open = trackOpenSockets(server);
   server.on('connection', (socket: Socket) => connections.add(socket));
   let wss: WebSocketServer | undefined;
   if (options.websocket !== false) {
@@ -72,6 +75,7 @@ export async function startBackend(name: string, handler?: Handler, options: { w
     server,
     port,
     connections,
+    open,
     requests,
     upgrades,
     close: async () => {
@@ -90,4 +94,29 @@ export async function deadPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A raw TCP dev server on 127.0.0.1 (for answers no HTTP server would send). */
+export async function startTcpBackend(onConnection: (socket: Socket) => void): Promise<{ server: NetServer; port: number; open: Set<Socket>; close(): Promise<void> }> {
+  const server = createNetServer(onConnection);
+  const open = trackOpenSockets(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    open,
+    close: async () => {
+      for (const socket of open) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function trackOpenSockets(server: Server | NetServer): Set<Socket> {
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  return open;
 }

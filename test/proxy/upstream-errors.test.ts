@@ -1,0 +1,27 @@
+import test from 'ava';
+import { describeUpstreamError } from '../../dist/proxy/upstream-errors.js';
+import { route } from '../helpers/routes.js';
+
+const app = route({ host: 'app.localhost', path: '/api', target: 8090, source: 'web/proxy.config.json' });
+const failure = (code: string) => describeUpstreamError(Object.assign(new Error(code), { code }), app);
+
+test('a refused connection is a 502 that names the route, the target and the port', (t) => {
+  const { page, logLine } = failure('ECONNREFUSED');
+  t.is(page.status, 502);
+  t.is(page.detail, 'devtls could not get a response for app.localhost/api from http://127.0.0.1:8090: the target refused the connection.');
+  t.is(logLine, '502 app.localhost/api → http://127.0.0.1:8090: refused the connection. Is your dev server running on :8090?');
+});
+
+test('timeouts are 504s; the response timeout names the file the route came from', (t) => {
+  t.is(failure('UND_ERR_CONNECT_TIMEOUT').page.status, 504);
+  const slow = failure('UND_ERR_HEADERS_TIMEOUT');
+  t.is(slow.page.status, 504);
+  t.regex(slow.page.hint ?? '', /raise "timeouts\.response" in web\/proxy\.config\.json/);
+  t.regex(failure('ENOTFOUND').page.hint ?? '', /Check the "target" URL in web\/proxy\.config\.json/);
+});
+
+test('resets, malformed answers and anything else each get their own words', (t) => {
+  t.regex(failure('ECONNRESET').logLine, /closed the connection before answering/);
+  t.regex(failure('HPE_INVALID_CONSTANT').logLine, /sent a malformed HTTP response/);
+  t.regex(failure('EWHATEVER').logLine, /failed \(EWHATEVER\)/);
+});
