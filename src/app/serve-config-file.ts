@@ -10,7 +10,8 @@ import { DevProxy, type ListenPorts } from '../proxy/dev-proxy.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
 import type { ConnectionLimits } from '../proxy/connection-limits.js';
 import type { RouteChanges } from '../routes/route-changes.js';
-import { UserError, isUserError } from '../errors.js';
+import { isUserError } from '../errors.js';
+import { assertHostsPermitted } from './permitted-hosts.js';
 
 export interface ServeConfigOptions {
   configFile: string;
@@ -56,7 +57,7 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
   const contents = await readConfigFile(options.configFile);
   const { config, warnings } = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
   const { ca, created } = await CertificateAuthority.open({ dir: options.caDir ?? defaultCaDir(options.env ?? process.env) });
-  assertHostsPermitted(config, ca);
+  assertHostsPermitted(config.routes, ca);
   const certsDir = resolve(options.certsDir ?? join(dirname(contents.absolute), 'certs'));
   const ports = (next: ProxyConfig): ListenPorts => ({
     https: options.httpsPort ?? next.httpsPort ?? 443,
@@ -76,7 +77,7 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
 
   let current = config;
   const reload = async (parsed: ParsedConfig): Promise<RouteChanges> => {
-    assertHostsPermitted(parsed.config, ca);
+    assertHostsPermitted(parsed.config.routes, ca);
     const changes = await proxy.reload(parsed.config.routes, portsToBind(ports(parsed.config), ports(current), proxy));
     if (parsed.config.http2 !== config.http2) logger.warn(`"http2": ${String(parsed.config.http2)} takes effect when devtls restarts.`);
     current = parsed.config;
@@ -136,19 +137,4 @@ function describePortMove(before: ListenPorts, proxy: DevProxy): string {
     moves.push(proxy.httpPort === false ? 'http redirect turned off' : `http moved from ${before.http === false ? 'off' : `:${before.http}`} to :${proxy.httpPort}`);
   }
   return moves.length === 0 ? '' : `; ${moves.join(', ')} (open connections on the old port finish first)`;
-}
-
-/** A host the CA's name constraints exclude would get a certificate no browser accepts: say so before serving it. */
-export function assertHostsPermitted(config: ProxyConfig, ca: CertificateAuthority): void {
-  for (const route of config.routes) {
-    const name = route.wildcard ? `x${route.host.slice(1)}` : route.host;
-    if (!ca.permits(name)) {
-      throw new UserError(
-        `${route.definedAt}: host "${route.host}" is outside the names the devtls CA may sign (${ca.permittedNames.map((permitted) => `.${permitted}`).join(', ')}).`,
-        {
-          hint: 'Use a name under one of those (app.localhost works with no hosts-file edit), or create a CA that also permits it: devtls ca --permit NAME --ca-dir NEW_FOLDER.',
-        },
-      );
-    }
-  }
 }

@@ -6,6 +6,9 @@ import { upCommand } from './up-command.js';
 import { trustCommand } from './trust-command.js';
 import { untrustCommand } from './untrust-command.js';
 import { envCommand } from './env-command.js';
+import { serveCommand } from './serve-command.js';
+import { statusCommand } from './status-command.js';
+import { stopCommand } from './stop-command.js';
 import { reportError } from './terminal.js';
 import { UserError } from '../errors.js';
 
@@ -16,6 +19,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .scriptName('devtls')
     .usage('$0 <command> [options]\n\nLocal HTTPS for your dev servers: https://app.localhost → http://127.0.0.1:8080')
     .command(upCommand)
+    .command(statusCommand)
+    .command(stopCommand)
+    .command(serveCommand)
     .command(initCommand)
     .command(certCommand)
     .command(caCommand)

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { serveConfigFile, type RunningDevtls } from '../app/serve-config-file.js';
-import { routeLabel } from '../routes/labels.js';
+import { up, type UpSession } from '../app/up.js';
+import { CertificateAuthority } from '../pki/certificate-authority.js';
+import { routeLabel, targetUrl } from '../routes/labels.js';
 import { systemRunner } from '../trust/command-runner.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
@@ -20,19 +21,19 @@ interface UpArgs {
 
 export const upCommand: CommandModule<object, UpArgs> = {
   command: 'up',
-  describe: 'Serve the routes in proxy.config.json over HTTPS',
+  describe: 'Serve the routes in proxy.config.json over HTTPS (joining the devtls already running for other projects)',
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })
       .option('https-port', { ...portOption, describe: 'HTTPS port [default: the file\'s "httpsPort", else 443]' })
       .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0 turns it off [default: the file\'s "httpPort", else 80]' })
       .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
-      .option('certs-dir', { type: 'string', describe: 'Where leaf certificates are kept [default: certs/ beside the config file]' })
+      .option('certs-dir', { type: 'string', describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
       .option('watch', { type: 'boolean', default: true, describe: 'Apply each saved edit of the config at once (--no-watch: read it only at start)' })
       .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
       .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
-    const running = await serveConfigFile({
+    const session = await up({
       configFile: args.config,
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
       ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
@@ -42,33 +43,42 @@ export const upCommand: CommandModule<object, UpArgs> = {
       watch: args.watch,
       logger: terminalLogger,
     });
-    await printStartup(running, args.caDir);
-    await waitForStopSignal();
-    console.log('\nStopping devtls…');
-    await running.stop();
+    await printStartup(session, args.caDir);
+    const why = await Promise.race([waitForStopSignal().then(() => undefined), session.ended]);
+    if (why === undefined) {
+      console.log('\nStopping devtls…');
+      await session.leave();
+    } else {
+      console.log(`\ndevtls stopped: ${why}.`);
+      await session.leave();
+    }
   },
 };
 
-async function printStartup(running: RunningDevtls, caDirFlag: string | undefined): Promise<void> {
-  const { proxy, ca, config, warnings } = running;
-  if (running.caCreated) console.log(`Created a local certificate authority in ${ca.dir}`);
+async function printStartup(session: UpSession, caDirFlag: string | undefined): Promise<void> {
+  const { instance, config, warnings } = session;
+  if (session.startedInstance && instance.caCreated) console.log(`Created a local certificate authority in ${instance.caDir}`);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
-  const port = proxy.httpsPort === 443 ? '' : `:${proxy.httpsPort}`;
+  const port = instance.httpsPort === 443 ? '' : `:${instance.httpsPort}`;
   console.log(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
   for (const route of config.routes) {
     const url = `https://${routeLabel(route).replace(/^([^/]+)/, `$1${port}`)}`;
-    console.log(`  ${paint('green', url)} → ${route.target.origin}${route.target.basePath}`);
+    console.log(`  ${paint('green', url)} → ${targetUrl(route.target)}`);
   }
-  const listening = proxy.addresses.join(', ');
-  const redirect = proxy.httpPort === false ? 'no http redirect' : `http :${proxy.httpPort} redirects to https`;
-  console.log(`Listening on ${listening} (${redirect}).`);
-  await printTrustState(ca, caDirFlag);
-  console.log(`Press Ctrl-C to stop.${running.watching ? ` Edits to ${running.configLabel} apply as soon as you save.` : ''}`);
+  const redirect = instance.httpPort === false ? 'no http redirect' : `http :${instance.httpPort} redirects to https`;
+  console.log(`Listening on ${instance.addresses.join(', ')} (${redirect}).`);
+  if (session.others.length > 0) {
+    console.log(`Also serving ${session.others.length} other project${session.others.length === 1 ? '' : 's'} on this port:`);
+    for (const other of session.others) console.log(`  ${other.source}: ${[...new Set(other.routes.map((route) => route.host))].join(', ')}`);
+  }
+  await printTrustState(instance.caDir, caDirFlag);
+  console.log(`Press Ctrl-C to stop.${session.watching ? ` Edits to ${session.configLabel} apply as soon as you save.` : ''}`);
 }
 
 /** Whether every store `devtls trust` would use trusts the CA (checked, never changed), and
  * if not, the one command to run. */
-async function printTrustState(ca: RunningDevtls['ca'], caDirFlag: string | undefined): Promise<void> {
+async function printTrustState(caDir: string, caDirFlag: string | undefined): Promise<void> {
+  const ca = await CertificateAuthority.load(caDir);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(systemRunner({ isRoot })), trustedCa(ca));
   if (notTrustedBy.length === 0 && trustedBy.length > 0) {
@@ -85,9 +95,11 @@ function waitForStopSignal(): Promise<void> {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
       resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    process.on('SIGHUP', stop);
   });
 }

@@ -41,6 +41,8 @@ export interface DevProxyOptions {
   /** Addresses to listen on; default loopback only (127.0.0.1 and ::1). */
   hosts?: readonly string[];
   logger?: Logger;
+  /** Where a message about one route goes (a dev server that failed); default the logger's warn. */
+  onRouteMessage?: (route: Route, line: string) => void;
   /** Browser-side timeouts and header size; defaults in connection-limits.ts (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
 }
@@ -101,7 +103,8 @@ export class DevProxy {
     this.contexts = new SecureContexts(options.certificates, () => this.current.table, (host, error) =>
       this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
     );
-    const logUpstreamError = (_route: Route, _req: unknown, message: string): void => this.logger.warn(message);
+    const onRouteMessage = options.onRouteMessage ?? ((_route: Route, line: string) => this.logger.warn(line));
+    const logUpstreamError = (route: Route, _req: unknown, message: string): void => onRouteMessage(route, message);
     this.forwarder = new Forwarder(this.pools, logUpstreamError);
     this.upgrades = new UpgradeForwarder(logUpstreamError);
     this.current = new Generation(new RouteTable(options.routes), NOT_LISTENING, undefined, this.contexts);

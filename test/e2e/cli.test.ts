@@ -52,7 +52,7 @@ test('the banner lists only the addresses devtls really listens on', async (t) =
   );
   t.teardown(() => child.kill('SIGKILL'));
   t.regex(match[1] ?? '', /^127\.0\.0\.1:\d+$/);
-  t.regex(output(), /Not listening on 192\.0\.2\.1 \(HTTPS\): this machine has no such address/);
+  t.notRegex(output(), /192\.0\.2\.1:/);
   child.kill('SIGINT');
   await once(child, 'exit');
 });

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, exactly as npm's bin link runs it. */
@@ -16,7 +19,7 @@ export function runDevtls(args: string[], options: { cwd?: string; env?: NodeJS.
     const command = options.wrapper === undefined ? [process.execPath, CLI_PATH] : [...options.wrapper, process.execPath, CLI_PATH];
     const child = spawn(command[0] as string, [...command.slice(1), ...args], {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: testEnv(options),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -37,7 +40,7 @@ export function startDevtlsProcess(args: string[], pattern: RegExp, options: { c
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: testEnv(options),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -60,4 +63,17 @@ export function startDevtlsProcess(args: string[], pattern: RegExp, options: { c
       reject(new Error(`devtls exited (${String(code)}) before printing ${String(pattern)}:\n${output}`));
     });
   });
+}
+
+/**
+ * The environment of a devtls process in a test: never the user's shared instance. Unless
+ * the test names one, each process gets a state folder of its own (in its project folder
+ * when it has one), so its `up` starts a private instance that ends when it does.
+ */
+function testEnv(options: { cwd?: string; env?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  if (options.env?.['DEVTLS_STATE_DIR'] === undefined) {
+    env['DEVTLS_STATE_DIR'] = options.cwd === undefined ? mkdtempSync(join(tmpdir(), 'devtls-state-')) : join(options.cwd, '.devtls-state');
+  }
+  return env;
 }

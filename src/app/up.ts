@@ -1,0 +1,191 @@
+/**
+ * `devtls up` as a story: read the project's config, join the user's shared devtls instance
+ * (starting one in the background when none runs), register the routes, and keep them in
+ * step with the file. The project's routes live as long as this process: Ctrl-C, a kill or
+ * a crash closes the control connection and the instance drops them. If the instance itself
+ * dies, a new one is started and the routes registered again.
+ */
+import { resolve } from 'node:path';
+import { defaultCaDir } from '../pki/ca-location.js';
+import { parseConfigBytes, readConfigFile } from '../config/load-config.js';
+import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
+import type { ProxyConfig } from '../config/types.js';
+import { ConfigWatcher } from '../config/watch-config.js';
+import type { Logger } from '../proxy/logger.js';
+import type { Route } from '../routes/route.js';
+import { isUserError, UserError } from '../errors.js';
+import type { ControlConnection } from '../instance/control-client.js';
+import { PROTOCOL_VERSION, type InstanceInfo, type ProjectInfo } from '../instance/protocol.js';
+import { connectOrStart } from '../instance/start-instance.js';
+import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
+
+export interface UpOptions {
+  configFile: string;
+  /** Command-line values; they win over the config file, which wins over 443/80. 0: any. */
+  httpsPort?: number;
+  httpPort?: number | false;
+  hosts?: string[];
+  caDir?: string;
+  certsDir?: string;
+  watch?: boolean;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface UpSession {
+  /** The instance as it was when the project joined. */
+  instance: InstanceInfo;
+  /** Whether this `up` started the instance. */
+  startedInstance: boolean;
+  config: ProxyConfig;
+  warnings: ConfigWarning[];
+  /** The other projects served by the same instance when this one joined. */
+  others: ProjectInfo[];
+  configLabel: string;
+  watching: boolean;
+  /** Resolves with the reason when the instance stops for good (devtls stop). */
+  ended: Promise<string>;
+  /** Leave: the instance drops this project's routes. */
+  leave(): Promise<void>;
+}
+
+/** How long a lost instance may take to come back before `up` gives up. */
+const RECONNECT_DEADLINE_MS = 10_000;
+
+export async function up(options: UpOptions): Promise<UpSession> {
+  const env = options.env ?? process.env;
+  const logger = options.logger;
+  const contents = await readConfigFile(options.configFile);
+  const parsed = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+  const source = contents.absolute;
+  const paths = await secureStateDir(defaultStateDir(env));
+  const caDir = resolve(options.caDir ?? defaultCaDir(env));
+  let config = parsed.config;
+
+  const portsOf = (next: ProxyConfig): { https: number; http: number | false } => ({
+    https: options.httpsPort ?? next.httpsPort ?? 443,
+    http: options.httpPort ?? next.httpPort ?? 80,
+  });
+  const start = async (): Promise<{ connection: ControlConnection; instance: InstanceInfo; started: boolean; others: ProjectInfo[] }> => {
+    const ports = portsOf(config);
+    const { connection, started } = await connectOrStart(paths, {
+      httpsPort: ports.https,
+      httpPort: ports.http,
+      caDir,
+      ...(options.certsDir === undefined ? {} : { certsDir: resolve(options.certsDir) }),
+      ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
+      http2: config.http2,
+    });
+    try {
+      const welcome = await connection.request({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        wants: { httpsPort: ports.https === 0 ? null : ports.https, httpPort: ports.http === 0 ? null : ports.http, caDir },
+      });
+      const registered = await connection.request({ type: 'register', source, pid: process.pid, routes: withSource(config.routes, source) });
+      if (welcome.type !== 'welcome' || registered.type !== 'ok') throw new UserError('the devtls instance answered out of turn');
+      return { connection, instance: registered.instance, started, others: registered.projects.filter((project) => project.pid !== process.pid || project.source !== source) };
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  };
+
+  let joined = await start();
+  let connection = joined.connection;
+  let leaving = false;
+  let resolveEnded: (reason: string) => void = () => undefined;
+  const ended = new Promise<string>((resolveEnd) => (resolveEnded = resolveEnd));
+
+  const listen = (current: ControlConnection): void => {
+    current.onEvent((event) => {
+      if (event.type === 'stopping') {
+        leaving = true;
+        resolveEnded(event.reason);
+      } else if (event.level === 'error') logger.error(event.line);
+      else if (event.level === 'warn') logger.warn(event.line);
+      else logger.info(event.line);
+    });
+    void current.closed.then(async () => {
+      if (leaving || current !== connection) return;
+      logger.warn('the devtls instance stopped unexpectedly; starting it again…');
+      const deadline = Date.now() + RECONNECT_DEADLINE_MS;
+      for (;;) {
+        try {
+          joined = await start();
+          connection = joined.connection;
+          listen(connection);
+          logger.info(`devtls is serving ${source} again (instance pid ${joined.instance.pid}).`);
+          return;
+        } catch (error) {
+          if (Date.now() > deadline || leaving) {
+            logger.error(`devtls could not start again: ${error instanceof Error ? error.message : String(error)}`);
+            resolveEnded('the instance could not be started again');
+            return;
+          }
+          await new Promise((wait) => setTimeout(wait, 50 + Math.random() * 100));
+        }
+      }
+    });
+  };
+  listen(connection);
+
+  let watcher: ConfigWatcher | undefined;
+  if (options.watch !== false) {
+    watcher = await ConfigWatcher.start(contents.absolute, contents.bytes, {
+      apply: async (next: ParsedConfig) => {
+        const before = portsOf(config);
+        const after = portsOf(next.config);
+        const moved = before.https !== after.https || before.http !== after.http;
+        // A port given as 0 means "any free port": keep the one already bound.
+        const ports = moved
+          ? { https: after.https === 0 ? joined.instance.httpsPort : after.https, http: after.http === 0 ? joined.instance.httpPort : after.http }
+          : undefined;
+        const reply = await connection.request({ type: 'update', routes: withSource(next.config.routes, source), ...(ports === undefined ? {} : { ports }) });
+        config = next.config;
+        logger.info(`reloaded ${contents.shownName}: ${reply.type === 'ok' ? (reply.summary ?? '') : ''}${describePortMove(joined.instance, reply.type === 'ok' ? reply.instance : joined.instance)}`);
+        if (reply.type === 'ok') joined.instance = reply.instance;
+        for (const warning of next.warnings) logger.warn(`${warning.source}: ${warning.message}`);
+      },
+      reject: (error) => {
+        const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
+        logger.error(`${message} (still serving the last good routes)`);
+      },
+      missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
+    });
+  }
+
+  return {
+    instance: joined.instance,
+    startedInstance: joined.started,
+    get config() {
+      return config;
+    },
+    warnings: parsed.warnings,
+    others: joined.others,
+    configLabel: contents.shownName,
+    watching: watcher !== undefined,
+    ended,
+    leave: async () => {
+      leaving = true;
+      await watcher?.close();
+      connection.close();
+      resolveEnded('left');
+    },
+  };
+}
+
+/** In the shared instance a route's source is its config file's absolute path: unique across projects. */
+function withSource(routes: readonly Route[], source: string): Route[] {
+  return routes.map((route) => ({ ...route, source }));
+}
+
+function describePortMove(before: InstanceInfo, after: InstanceInfo): string {
+  const moves: string[] = [];
+  if (before.httpsPort !== after.httpsPort) moves.push(`https moved from :${before.httpsPort} to :${after.httpsPort}`);
+  if (before.httpPort !== after.httpPort) {
+    moves.push(after.httpPort === false ? 'http redirect turned off' : `http moved from ${before.httpPort === false ? 'off' : `:${before.httpPort}`} to :${after.httpPort}`);
+  }
+  return moves.length === 0 ? '' : `; ${moves.join(', ')} (open connections on the old port finish first)`;
+}
+

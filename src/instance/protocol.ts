@@ -1,0 +1,93 @@
+/**
+ * The control channel between `devtls up`/`run`/`status`/`stop` and the shared instance:
+ * one JSON object per line over a Unix socket (0600 in a 0700 folder; never TCP, which
+ * every local user and, through DNS rebinding, every web page could reach).
+ * A project lives exactly as long as its connection: when the process that registered it
+ * ends in any way, the kernel closes the socket and its routes go.
+ */
+import type { Route } from '../routes/route.js';
+
+export const PROTOCOL_VERSION = 1;
+/** No message is anywhere near this; a line longer than this closes the connection. */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** The listen settings a client wants; null means "whatever the instance has". */
+export interface WantedSettings {
+  httpsPort: number | null;
+  httpPort: number | false | null;
+  caDir: string;
+}
+
+export interface InstanceInfo {
+  pid: number;
+  version: string;
+  httpsPort: number;
+  httpPort: number | false;
+  caDir: string;
+  certsDir: string;
+  startedAt: number;
+  /** Whether this instance created the CA when it started. */
+  caCreated: boolean;
+  /** The HTTPS addresses really bound, as `127.0.0.1:443`. */
+  addresses: string[];
+}
+
+export interface ProjectInfo {
+  /** The config file (absolute), or what registered the routes (`devtls run -- npm run dev`). */
+  source: string;
+  pid: number;
+  routes: Route[];
+}
+
+export type ClientMessage =
+  | { type: 'hello'; id: number; protocol: number; wants: WantedSettings }
+  | { type: 'register'; id: number; source: string; pid: number; routes: Route[]; ports?: { https: number; http: number | false } }
+  | { type: 'update'; id: number; routes: Route[]; ports?: { https: number; http: number | false } }
+  | { type: 'status'; id: number }
+  | { type: 'stop'; id: number };
+
+export type InstanceMessage =
+  | { type: 'welcome'; id: number; instance: InstanceInfo }
+  | { type: 'ok'; id: number; summary?: string; instance: InstanceInfo; projects: ProjectInfo[] }
+  | { type: 'error'; id: number; message: string; hint?: string; code?: string }
+  | { type: 'status'; id: number; instance: InstanceInfo; projects: ProjectInfo[] }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; line: string }
+  | { type: 'stopping'; reason: string };
+
+export function encode(message: ClientMessage | InstanceMessage): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/**
+ * Splits a byte stream into JSON messages. Returns a function to feed chunks to; a line
+ * that is not JSON, or too long, is reported through `onBad` and ends the stream.
+ */
+export function lineReader(onMessage: (message: unknown) => void, onBad: (why: string) => void): (chunk: Buffer) => void {
+  let pending = '';
+  let broken = false;
+  return (chunk) => {
+    if (broken) return;
+    pending += chunk.toString('utf8');
+    let newline = pending.indexOf('\n');
+    while (newline !== -1) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (line.trim() !== '') {
+        let message: unknown;
+        try {
+          message = JSON.parse(line);
+        } catch {
+          broken = true;
+          onBad('a line that is not JSON');
+          return;
+        }
+        onMessage(message);
+      }
+      newline = pending.indexOf('\n');
+    }
+    if (Buffer.byteLength(pending) > MAX_LINE_BYTES) {
+      broken = true;
+      onBad(`a line over ${MAX_LINE_BYTES} bytes`);
+    }
+  };
+}

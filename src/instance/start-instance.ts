@@ -1,0 +1,116 @@
+/**
+ * Find the shared instance, or start one in the background: `devtls serve --exit-when-idle`,
+ * detached from the terminal, so the `up` that started it can end without taking other
+ * projects down. It says "ready" (or why it could not start) on a pipe, then logs to the
+ * state folder only.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { openSync, closeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { ControlConnection } from './control-client.js';
+import type { StatePaths } from './state-dir.js';
+
+export interface StartSettings {
+  httpsPort: number;
+  httpPort: number | false;
+  caDir: string;
+  certsDir?: string;
+  hosts?: readonly string[];
+  http2: boolean;
+}
+
+/** The line a background instance prints once it serves, before it stops using the pipe. */
+export const READY_LINE = 'devtls-instance-ready';
+
+/** Connect to the running instance, or start one with `settings` and connect to it. */
+export async function connectOrStart(paths: StatePaths, settings: StartSettings): Promise<{ connection: ControlConnection; started: boolean }> {
+  const existing = await tryConnect(paths);
+  if (existing !== undefined) return { connection: existing, started: false };
+  try {
+    await startInstance(paths, settings);
+  } catch (error) {
+    // Another `up` may have started one at the same moment and won the ports: join it.
+    const raced = await tryConnect(paths);
+    if (raced !== undefined) return { connection: raced, started: false };
+    throw error;
+  }
+  const connection = await tryConnect(paths);
+  if (connection === undefined) throw new UserError(`the devtls instance started but its control socket (${paths.socket}) does not answer.`, { hint: `See its log: ${paths.log}` });
+  return { connection, started: true };
+}
+
+/** undefined when nothing answers (no socket, or a stale one); other errors are explained. */
+export async function tryConnect(paths: StatePaths): Promise<ControlConnection | undefined> {
+  try {
+    return await ControlConnection.connect(paths.socket);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ECONNREFUSED') return undefined;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new UserError(`devtls may not use the instance in ${paths.dir}: permission denied (it belongs to another user).`, {
+        hint: 'Each user runs their own devtls: unset DEVTLS_STATE_DIR, or point it at a folder of your own.',
+        code: 'ESTATEDIR',
+      });
+    }
+    throw error;
+  }
+}
+
+function startInstance(paths: StatePaths, settings: StartSettings): Promise<void> {
+  const args = [
+    cliPath(),
+    'serve',
+    '--exit-when-idle',
+    '--https-port', String(settings.httpsPort),
+    '--http-port', String(settings.httpPort === false ? 0 : settings.httpPort),
+    '--ca-dir', settings.caDir,
+    ...(settings.certsDir === undefined ? [] : ['--certs-dir', settings.certsDir]),
+    ...(settings.hosts ?? []).flatMap((host) => ['--host', host]),
+    ...(settings.http2 ? [] : ['--no-http2']),
+  ];
+  const log = openSync(paths.log, 'a', 0o600);
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', log],
+    env: { ...process.env, DEVTLS_STATE_DIR: paths.dir },
+    windowsHide: true,
+  });
+  closeSync(log);
+  const stdout = child.stdout as Readable;
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let settled = false;
+    const done = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      stdout.destroy();
+      child.removeAllListeners();
+      child.unref();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes(`${READY_LINE}\n`)) done();
+    });
+    child.once('error', (error) => done(error));
+    child.once('exit', (code) => {
+      const failure = output.split('\n').find((line) => line.startsWith('{'));
+      if (failure !== undefined) {
+        const { message, hint, code: errorCode } = JSON.parse(failure) as { message: string; hint?: string; code?: string };
+        done(new UserError(message, { ...(hint === undefined ? {} : { hint }), ...(errorCode === undefined ? {} : { code: errorCode }) }));
+      } else {
+        done(new UserError(`the devtls instance exited (code ${String(code)}) before it was ready.`, { hint: `See its log: ${paths.log}` }));
+      }
+    });
+  });
+}
+
+/** The CLI entry point: this file is either inside the bundle (dist/cli.js) or beside it (dist/instance/). */
+function cliPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  return basename(here) === 'cli.js' ? here : join(dirname(here), '..', 'cli.js');
+}
