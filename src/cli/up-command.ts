@@ -1,11 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { serveConfigFile, type RunningDevtls } from '../app/serve-config-file.js';
 import { routeLabel } from '../routes/labels.js';
-import { systemRunner } from '../trust/command-runner.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
 import { paint, terminalLogger } from './terminal.js';
+import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
 
 interface UpArgs {
@@ -51,7 +51,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
 
 async function printStartup(running: RunningDevtls, caDirFlag: string | undefined): Promise<void> {
   const { proxy, ca, config, warnings } = running;
-  if (running.caCreated) console.log(`Created a local certificate authority in ${ca.dir}`);
+  reportCaOpened(ca, running.caCreated);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
   const port = proxy.httpsPort === 443 ? '' : `:${proxy.httpsPort}`;
   console.log(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
@@ -69,8 +69,7 @@ async function printStartup(running: RunningDevtls, caDirFlag: string | undefine
 /** Whether every store `devtls trust` would use trusts the CA (checked, never changed), and
  * if not, the one command to run. */
 async function printTrustState(ca: RunningDevtls['ca'], caDirFlag: string | undefined): Promise<void> {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(systemRunner({ isRoot })), trustedCa(ca));
+  const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(), trustedCa(ca));
   if (notTrustedBy.length === 0 && trustedBy.length > 0) {
     console.log(`devtls CA trusted by this system: ${trustedBy.join(', ')}.`);
     return;
