@@ -28,12 +28,12 @@ export const certCommand: CommandModule<object, CertArgs> = {
     const leaf = await ca.issueLeafCertificate(names);
     const out = resolve(args.out);
     // A folder created here ignores itself in git, like the certs/ folder of devtls up.
-    await ensureLeafDir(out);
+    const createdOut = await ensureLeafDir(out);
     const first = names[0] as string;
     const { certPath, keyPath } = leafFilePaths(out, normalizeHostName(first) ?? first);
     await writeLeafFiles({ certPath, keyPath }, leaf);
     console.log(`Certificate for ${names.join(', ')}, valid until ${leaf.notAfter.toISOString().slice(0, 10)}:`);
     console.log(`  ${certPath}`);
-    console.log(`  ${keyPath}   (private key, mode 600)`);
+    console.log(`  ${keyPath}   (private key, mode 600${createdOut ? '; the folder is git-ignored' : ': keep it out of git'})`);
   },
 };
