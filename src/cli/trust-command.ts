@@ -6,7 +6,7 @@ import { currentEnvironment, type TrustEnvironment, type TrustStore } from '../t
 import { STORE_SELECTIONS, WSL_NOTE, applyToStores, checkStores, detectStores, isWsl, type StoreOutcome, type StoreSelection } from '../trust/all-stores.js';
 import { trustedCa, type TrustedCa } from '../trust/trusted-ca.js';
 import { paint } from './terminal.js';
-import { reportCaOpened } from './ca-report.js';
+import { reportCaNotices, reportCaOpened } from './ca-report.js';
 import { caOptions } from './shared-options.js';
 
 export interface StoreArgs {
@@ -84,7 +84,9 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     const env = await trustEnvironment();
     const dir = args.caDir ?? defaultCaDir();
     if (args.check) {
-      const ca = trustedCa(await CertificateAuthority.load(dir));
+      const loaded = await CertificateAuthority.load(dir);
+      reportCaNotices(loaded);
+      const ca = trustedCa(loaded);
       const stores = await detectStores(env, args.store, { keychain: args.keychain });
       if (stores.length === 0) throw noStoresError(args.store, env);
       const outcomes = await checkStores(ca, stores);

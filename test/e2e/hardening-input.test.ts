@@ -122,6 +122,9 @@ test.serial('unknown Host: 404, never forwarded; Host not covered by the SNI cer
   session.close();
   const ws = await rawTlsExchange(devtls.httpsPort, 'app.localhost', devtls.ca.certPem, head('other.localhost', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'));
   t.regex(ws.text, /^HTTP\/1\.1 421 /);
+  // A connection for an unrouted name (its certificate held in memory) cannot carry a routed Host either.
+  const unrouted = await rawTlsExchange(devtls.httpsPort, 'typo.localhost', devtls.ca.certPem, head('app.localhost', 'Connection: close\r\n'));
+  t.regex(unrouted.text, /^HTTP\/1\.1 421 /);
   t.is(seen(), before + 2);
 });
 
