@@ -64,17 +64,12 @@ export class SecureContexts {
    * default certificate). Two names share a certificate exactly when their keys are equal.
    */
   certificateKeyFor(serverName: string): string | undefined {
-    const host = serverName.toLowerCase();
-    const pattern = this.routes().hostPatternFor(host);
-    if (pattern !== undefined) return keyForRoutedHost(host, pattern);
-    return this.mayIssueOnDemand(host) ? host : undefined;
+    return this.lookUp(serverName).key;
   }
 
   /** For tls.Server's SNICallback. Names with no certificate key get the default (localhost) certificate. */
   readonly sniCallback = (serverName: string, callback: (error: Error | null, context?: SecureContext) => void): void => {
-    const host = serverName.toLowerCase();
-    const pattern = this.routes().hostPatternFor(host);
-    const key = pattern !== undefined ? keyForRoutedHost(host, pattern) : this.mayIssueOnDemand(host) ? host : undefined;
+    const { key, pattern } = this.lookUp(serverName);
     if (key === undefined) {
       callback(null, undefined);
       return;
@@ -129,6 +124,14 @@ export class SecureContexts {
       else if (wildcardCertificateAllowed(pattern)) keys.add(pattern);
     }
     await Promise.all([...keys].map((key) => this.contextFor(key)));
+  }
+
+  /** The route pattern covering an SNI name (if any) and its certificate key (see certificateKeyFor). */
+  private lookUp(serverName: string): { key: string | undefined; pattern: string | undefined } {
+    const host = serverName.toLowerCase();
+    const pattern = this.routes().hostPatternFor(host);
+    if (pattern !== undefined) return { key: keyForRoutedHost(host, pattern), pattern };
+    return { key: this.mayIssueOnDemand(host) ? host : undefined, pattern };
   }
 
   /**
