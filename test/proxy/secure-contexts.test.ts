@@ -13,25 +13,10 @@ import { LeafCertificateStore } from '../../dist/pki/leaf-store.js';
 import type { OnDemandLeavesOptions } from '../../dist/pki/on-demand-leaves.js';
 import { SecureContexts } from '../../dist/proxy/secure-contexts.js';
 import { TLS_SETTINGS } from '../../dist/proxy/tls-settings.js';
-import type { Route } from '../../dist/routes/route.js';
 import { RouteTable } from '../../dist/routes/route-table.js';
 import { heapAfterGc, inBatches } from '../helpers/hardening.js';
+import { route } from '../helpers/routes.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
-
-function route(host: string): Route {
-  return {
-    host,
-    wildcard: host.startsWith('*.'),
-    path: '/',
-    target: { origin: 'http://127.0.0.1:9', hostname: '127.0.0.1', port: 9, basePath: '' },
-    changeOrigin: false,
-    stripPrefix: false,
-    headers: {},
-    timeouts: { connect: 1000, response: 1000 },
-    source: 'test',
-    definedAt: 'test',
-  };
-}
 
 interface Harness {
   ca: CertificateAuthority;
@@ -50,7 +35,7 @@ async function harness(t: ExecutionContext, hosts: string[], onDemand: OnDemandL
   const { ca } = await CertificateAuthority.open({ dir: join(dir, 'ca') });
   const certsDir = join(dir, 'certs');
   const store = new LeafCertificateStore(ca, certsDir);
-  const table = new RouteTable(hosts.map(route));
+  const table = new RouteTable(hosts.map((host) => route({ host, target: 9 })));
   const unrouted: string[] = [];
   const errors: string[] = [];
   const contexts = new SecureContexts(store, () => table, (host, error) => errors.push(`${host}: ${String(error)}`), {
