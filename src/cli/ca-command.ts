@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
+import { reportCaNotices } from './ca-report.js';
 import { caOptions } from './shared-options.js';
 
 interface CaArgs {
@@ -22,6 +23,7 @@ export const caCommand: CommandModule<object, CaArgs> = {
       dir: args.caDir ?? defaultCaDir(),
       ...(args.permit === undefined ? {} : { extraPermittedNames: args.permit }),
     });
+    reportCaNotices(ca);
     if (!created && args.permit !== undefined) {
       console.error(`Note: --permit applies only when a CA is created; this one already exists and keeps its names.`);
     }
@@ -29,7 +31,8 @@ export const caCommand: CommandModule<object, CaArgs> = {
     console.log(`  folder       ${ca.dir}`);
     console.log(`  certificate  ${ca.certPath}`);
     console.log(`  SHA-256      ${ca.fingerprintSha256}`);
-    console.log(`  may sign     ${ca.permittedNames.map((name) => `.${name}`).join(' ')} 127.0.0.0/8 ::1`);
+    // Read from the CA certificate's own nameConstraints, so an older or custom CA shows its real scope.
+    console.log(`  may sign     ${ca.policy.listScope()}`);
     console.log(`  expires      ${ca.notAfter.toISOString().slice(0, 10)}`);
   },
 };

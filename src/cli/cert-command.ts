@@ -1,8 +1,10 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, writeFileAtomic } from '../pki/secure-files.js';
+import { normalizeHostName } from '../pki/host-names.js';
+import { ensureLeafDir, leafFilePaths, writeLeafFiles } from '../pki/leaf-files.js';
+import { reportCaOpened } from './ca-report.js';
 import { caOptions } from './shared-options.js';
 
 interface CertArgs {
@@ -21,18 +23,17 @@ export const certCommand: CommandModule<object, CertArgs> = {
       .example('$0 cert app.localhost 127.0.0.1', 'app.localhost.pem + app.localhost-key.pem') as unknown as Argv<CertArgs>,
   handler: async (args) => {
     const { ca, created } = await CertificateAuthority.open({ dir: args.caDir ?? defaultCaDir() });
-    if (created) console.log(`Created a local certificate authority in ${ca.dir}`);
+    reportCaOpened(ca, created);
     const names = args.hosts.map((host) => String(host).toLowerCase());
     const leaf = await ca.issueLeafCertificate(names);
     const out = resolve(args.out);
-    await ensurePrivateDir(out);
-    const base = (names[0] as string).replace(/\*/g, '_wildcard').replace(/[^a-z0-9._-]/g, '_');
-    const certPath = join(out, `${base}.pem`);
-    const keyPath = join(out, `${base}-key.pem`);
-    await writeFileAtomic(certPath, leaf.certPem, 0o644);
-    await writeFileAtomic(keyPath, leaf.keyPem, PRIVATE_FILE_MODE);
+    // A folder created here ignores itself in git, like the certs/ folder of devtls up.
+    const createdOut = await ensureLeafDir(out);
+    const first = names[0] as string;
+    const { certPath, keyPath } = leafFilePaths(out, normalizeHostName(first) ?? first);
+    await writeLeafFiles({ certPath, keyPath }, leaf);
     console.log(`Certificate for ${names.join(', ')}, valid until ${leaf.notAfter.toISOString().slice(0, 10)}:`);
     console.log(`  ${certPath}`);
-    console.log(`  ${keyPath}   (private key, mode 600)`);
+    console.log(`  ${keyPath}   (private key, mode 600${createdOut ? '; the folder is git-ignored' : ': keep it out of git'})`);
   },
 };

@@ -3,6 +3,7 @@ import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { clientVariables, formatVariable, writeCombinedBundle, type Shell } from '../trust/client-env.js';
 import { trustedCa } from '../trust/trusted-ca.js';
+import { reportCaNotices } from './ca-report.js';
 import { caOptions } from './shared-options.js';
 
 interface EnvArgs {
@@ -19,6 +20,7 @@ export const envCommand: CommandModule<object, EnvArgs> = {
       .example('eval "$($0 env)"', 'in this shell (add it to ~/.bashrc or ~/.zshrc to keep it)') as unknown as Argv<EnvArgs>,
   handler: async (args) => {
     const { ca: authority } = await CertificateAuthority.open({ dir: args.caDir ?? defaultCaDir() });
+    reportCaNotices(authority);
     const ca = trustedCa(authority);
     const bundle = await writeCombinedBundle(ca, authority.dir);
     console.log(`# devtls CA: ${ca.certPath}`);

@@ -2,11 +2,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
-import { systemRunner } from '../trust/command-runner.js';
 import { currentEnvironment, type TrustEnvironment, type TrustStore } from '../trust/store-contract.js';
 import { STORE_SELECTIONS, WSL_NOTE, applyToStores, checkStores, detectStores, isWsl, type StoreOutcome, type StoreSelection } from '../trust/all-stores.js';
 import { trustedCa, type TrustedCa } from '../trust/trusted-ca.js';
 import { paint } from './terminal.js';
+import { reportCaNotices, reportCaOpened } from './ca-report.js';
 import { caOptions } from './shared-options.js';
 
 export interface StoreArgs {
@@ -31,10 +31,9 @@ export function storeOptions<T>(yargs: Argv<T>) {
     .option('keychain', { type: 'string', choices: ['login', 'system'], default: 'login', describe: 'macOS only: the login keychain, or the System keychain (admin rights)' });
 }
 
-/** The environment tools run in, with each command echoed (dimmed) as it runs. */
-export async function trustEnvironment(): Promise<TrustEnvironment> {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  return currentEnvironment(systemRunner({ isRoot }));
+/** The environment the store tools run in; steps that need sudo are listed first by explainAdminSteps. */
+export function trustEnvironment(): Promise<TrustEnvironment> {
+  return currentEnvironment();
 }
 
 export function printOutcomes(outcomes: readonly StoreOutcome[]): void {
@@ -85,7 +84,9 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     const env = await trustEnvironment();
     const dir = args.caDir ?? defaultCaDir();
     if (args.check) {
-      const ca = trustedCa(await CertificateAuthority.load(dir));
+      const loaded = await CertificateAuthority.load(dir);
+      reportCaNotices(loaded);
+      const ca = trustedCa(loaded);
       const stores = await detectStores(env, args.store, { keychain: args.keychain });
       if (stores.length === 0) throw noStoresError(args.store, env);
       const outcomes = await checkStores(ca, stores);
@@ -101,7 +102,7 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
       return;
     }
     const { ca: authority, created } = await CertificateAuthority.open({ dir });
-    if (created) console.log(`Created a local certificate authority in ${authority.dir}`);
+    reportCaOpened(authority, created);
     const ca = trustedCa(authority);
     const stores = await detectStores(env, args.store, { keychain: args.keychain, createNss: true });
     if (stores.length === 0) throw noStoresError(args.store, env);

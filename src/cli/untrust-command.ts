@@ -4,6 +4,7 @@ import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { applyToStores, detectStores } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
+import { reportCaNotices } from './ca-report.js';
 import { explainAdminSteps, noStoresError, printOutcomes, storeOptions, trustEnvironment, wslNote, type StoreArgs } from './trust-command.js';
 
 export const untrustCommand: CommandModule<object, StoreArgs> = {
@@ -13,7 +14,9 @@ export const untrustCommand: CommandModule<object, StoreArgs> = {
     storeOptions(yargs).example('$0 untrust --store nss', 'only Chrome/Chromium and Firefox') as unknown as Argv<StoreArgs>,
   handler: async (args) => {
     const env = await trustEnvironment();
-    const ca = trustedCa(await CertificateAuthority.load(args.caDir ?? defaultCaDir()));
+    const loaded = await CertificateAuthority.load(args.caDir ?? defaultCaDir());
+    reportCaNotices(loaded);
+    const ca = trustedCa(loaded);
     const stores = await detectStores(env, args.store, { keychain: args.keychain });
     if (stores.length === 0) throw noStoresError(args.store, env);
     console.log(`Removing ${ca.commonName} (SHA-256 ${ca.sha256.slice(0, 16)}…):`);

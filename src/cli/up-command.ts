@@ -2,11 +2,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { up, type UpSession } from '../app/up.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { routeLabel, targetUrl } from '../routes/labels.js';
-import { systemRunner } from '../trust/command-runner.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
 import { paint, terminalLogger } from './terminal.js';
+import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
 
 interface UpArgs {
@@ -57,7 +57,8 @@ export const upCommand: CommandModule<object, UpArgs> = {
 
 async function printStartup(session: UpSession, caDirFlag: string | undefined): Promise<void> {
   const { instance, config, warnings } = session;
-  if (session.startedInstance && instance.caCreated) console.log(`Created a local certificate authority in ${instance.caDir}`);
+  const ca = await CertificateAuthority.load(instance.caDir);
+  reportCaOpened(ca, session.startedInstance && instance.caCreated);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
   const port = instance.httpsPort === 443 ? '' : `:${instance.httpsPort}`;
   console.log(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
@@ -71,16 +72,14 @@ async function printStartup(session: UpSession, caDirFlag: string | undefined): 
     console.log(`Also serving ${session.others.length} other project${session.others.length === 1 ? '' : 's'} on this port:`);
     for (const other of session.others) console.log(`  ${other.source}: ${[...new Set(other.routes.map((route) => route.host))].join(', ')}`);
   }
-  await printTrustState(instance.caDir, caDirFlag);
+  await printTrustState(ca, caDirFlag);
   console.log(`Press Ctrl-C to stop.${session.watching ? ` Edits to ${session.configLabel} apply as soon as you save.` : ''}`);
 }
 
 /** Whether every store `devtls trust` would use trusts the CA (checked, never changed), and
  * if not, the one command to run. */
-async function printTrustState(caDir: string, caDirFlag: string | undefined): Promise<void> {
-  const ca = await CertificateAuthority.load(caDir);
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(systemRunner({ isRoot })), trustedCa(ca));
+async function printTrustState(ca: CertificateAuthority, caDirFlag: string | undefined): Promise<void> {
+  const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(), trustedCa(ca));
   if (notTrustedBy.length === 0 && trustedBy.length > 0) {
     console.log(`devtls CA trusted by this system: ${trustedBy.join(', ')}.`);
     return;

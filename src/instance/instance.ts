@@ -9,7 +9,7 @@ import { chmod, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node
 import { join, resolve } from 'node:path';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { LeafCertificateStore } from '../pki/leaf-store.js';
-import { DevProxy } from '../proxy/dev-proxy.js';
+import { DevProxy, unroutedNameLine } from '../proxy/dev-proxy.js';
 import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { routeShapeProblem } from '../routes/route-shape.js';
@@ -100,6 +100,8 @@ export class Instance {
       ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
       logger: options.logger,
       onRouteMessage: (route, line) => instance?.tellOwner(route, 'warn', line),
+      // No project owns an unrouted name: every attached terminal hears of it once.
+      onUnroutedName: (name) => instance?.tellEveryone('info', unroutedNameLine(name)),
     });
     await proxy.start();
     instance = new Instance(options, paths, ca, created, proxy, certsDir);
@@ -290,6 +292,11 @@ export class Instance {
 
   private async stopIfIdle(reason: string): Promise<void> {
     if (this.options.exitWhenIdle === true && this.registry.size === 0) await this.stop(reason);
+  }
+
+  private tellEveryone(level: 'info' | 'warn' | 'error', line: string): void {
+    this.options.logger.info(line);
+    for (const [id, socket] of this.connections) if (this.registry.get(id) !== undefined && !socket.destroyed) socket.write(encode({ type: 'log', level, line }));
   }
 
   /** Send a line to the terminal of the project that owns `route`. */

@@ -1,6 +1,6 @@
 /**
  * Issuing and inspecting leaf (server) certificates. The policy checks (which names are
- * allowed) live in CertificateAuthority; this module only builds and reads certificates.
+ * allowed) live in naming-policy.ts, applied by CertificateAuthority; this module only builds and reads certificates.
  */
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -1,17 +1,18 @@
 /**
  * The leaf-certificate cache: memory first, then the project's certs/ folder (0700, keys
- * 0600), then a fresh issuance from the CA. Renews before expiry; one issuance per host key
+ * 0600; a certs/ folder it creates ignores itself in git), then a fresh issuance from the CA. Renews before expiry; one issuance per host key
  * however many TLS handshakes ask for it at once.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import { normalizeHostName } from './host-names.js';
 import { DEFAULT_LEAF_VALIDITY_DAYS, type LeafCertificate } from './leaf-certificate.js';
-import { ensurePrivateDir, isPrivateFile, writeFileAtomic } from './secure-files.js';
+import { ensureLeafDir, leafFilePaths, writeLeafFiles } from './leaf-files.js';
+import { isPrivateFile } from './secure-files.js';
 
 export type { LeafCertificate } from './leaf-certificate.js';
+export { fileStemForHostKey } from './leaf-files.js';
 
 export const DEFAULT_RENEW_BEFORE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -28,12 +29,6 @@ export interface LeafCertificateStoreOptions {
 /** The SANs a host key stands for: `localhost` also gets the loopback IPs. */
 export function namesForHostKey(hostKey: string): string[] {
   return hostKey === 'localhost' ? ['localhost', '127.0.0.1', '::1'] : [hostKey];
-}
-
-/** File-name stem for a host key: `app.localhost`, `_wildcard.preview.localhost`, `__1` for ::1.
- * Host names never contain `_`, so the mapping cannot collide. */
-export function fileStemForHostKey(hostKey: string): string {
-  return hostKey.replace(/^\*\./, '_wildcard.').replace(/[^a-z0-9.-]/g, '_');
 }
 
 export class LeafCertificateStore {
@@ -90,11 +85,6 @@ export class LeafCertificateStore {
     return work;
   }
 
-  /** The leaf already in memory for a host key, if any (no I/O; may need renewal). */
-  peek(hostKey: string): LeafCertificate | undefined {
-    return this.#cached.get(normalizeHostName(hostKey) ?? hostKey);
-  }
-
   /** True when `leaf` must be replaced now: expired, inside the renewal window, or not yet
    * valid by this clock. Cheap enough for every TLS handshake. */
   needsRenewal(leaf: LeafCertificate): boolean {
@@ -102,15 +92,22 @@ export class LeafCertificateStore {
     return now >= leaf.notAfter.getTime() - this.#renewBeforeMs || now < leaf.notBefore.getTime();
   }
 
+  /** A new leaf for a host key with this store's validity, in memory only (nothing is
+   * written). UserError for a name the CA may not issue for. */
+  issue(hostKey: string): Promise<LeafCertificate> {
+    return this.ca.issueLeafCertificate(namesForHostKey(hostKey), { validityDays: this.validityDays, now: this.#now() });
+  }
+
   /** Paths of the cached files for a host key. */
   pathsFor(hostKey: string): { certPath: string; keyPath: string } {
-    const stem = fileStemForHostKey(normalizeHostName(hostKey) ?? hostKey);
-    return { certPath: join(this.dir, `${stem}.pem`), keyPath: join(this.dir, `${stem}-key.pem`) };
+    return leafFilePaths(this.dir, normalizeHostName(hostKey) ?? hostKey);
   }
 
   async #loadOrIssue(hostKey: string): Promise<LeafCertificate> {
     const names = namesForHostKey(hostKey);
-    this.#dirReady ??= ensurePrivateDir(this.dir, { tightenExisting: true }).then(
+    // A name the CA may not sign fails here, before any folder is made for it.
+    for (const name of names) this.ca.policy.checkedName(name);
+    this.#dirReady ??= ensureLeafDir(this.dir, { tightenExisting: true }).then(
       () => undefined,
       (error: unknown) => {
         this.#dirReady = undefined;
@@ -122,11 +119,8 @@ export class LeafCertificateStore {
     const fromDisk = await this.#readFromDisk(certPath, keyPath, names);
     if (fromDisk !== undefined) return fromDisk;
 
-    const leaf = await this.ca.issueLeafCertificate(names, { validityDays: this.validityDays, now: this.#now() });
-    // Key first, then certificate; a reader pairing old and new halves sees a key mismatch
-    // and re-issues, so no lock is needed between processes sharing certs/.
-    await writeFileAtomic(keyPath, leaf.keyPem, 0o600);
-    await writeFileAtomic(certPath, leaf.certPem, 0o644);
+    const leaf = await this.issue(hostKey);
+    await writeLeafFiles({ certPath, keyPath }, leaf);
     return leaf;
   }
 

@@ -63,6 +63,20 @@ export async function assertDirNotWritableByOthers(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Set the user's own folder to 0700 when group or others may read or enter it (a folder they
+ * may write to is refused first, by assertDirNotWritableByOthers). Returns the mode it had
+ * when it was changed, undefined when nothing changed (already private, someone else's
+ * folder, or Windows).
+ */
+export async function tightenOwnDir(dir: string): Promise<number | undefined> {
+  if (!checksModes()) return undefined;
+  const info = await stat(dir);
+  if ((info.mode & 0o077) === 0 || info.uid !== process.getuid?.()) return undefined;
+  await chmod(dir, PRIVATE_DIR_MODE);
+  return info.mode & 0o777;
+}
+
 /** Refuse a private key that group or others can read or write. */
 export async function assertPrivateKeyFile(path: string): Promise<void> {
   if (!checksModes()) return;

@@ -43,6 +43,8 @@ export interface DevProxyOptions {
   logger?: Logger;
   /** Where a message about one route goes (a dev server that failed); default the logger's warn. */
   onRouteMessage?: (route: Route, line: string) => void;
+  /** Told once when a browser asks for a name no route serves (a typo, a host not added yet). */
+  onUnroutedName?: (name: string) => void;
   /** Browser-side timeouts and header size; defaults in connection-limits.ts (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
 }
@@ -100,8 +102,11 @@ export class DevProxy {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.limits = connectionLimits(options.limits);
-    this.contexts = new SecureContexts(options.certificates, () => this.current.table, (host, error) =>
-      this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
+    this.contexts = new SecureContexts(
+      options.certificates,
+      () => this.current.table,
+      (host, error) => this.logger.error(`Could not issue a certificate for ${host}: ${error instanceof Error ? error.message : String(error)}`),
+      { onUnroutedName: options.onUnroutedName ?? ((name) => this.logger.info(unroutedNameLine(name))) },
     );
     const onRouteMessage = options.onRouteMessage ?? ((_route: Route, line: string) => this.logger.warn(line));
     const logUpstreamError = (route: Route, _req: unknown, message: string): void => onRouteMessage(route, message);
@@ -230,6 +235,11 @@ export class DevProxy {
     if (isRefusal(admitted)) writeRawResponse(socket, admitted.status, `devtls: ${admitted.detail}`);
     else this.upgrades.forward(req, socket, head, admitted);
   };
+}
+
+/** The terminal line for a name no route serves: the browser gets devtls's 404 page, not a certificate warning. */
+export function unroutedNameLine(name: string): string {
+  return `${name}: no route serves this name; the browser gets devtls's 404 page listing the routed hosts.`;
 }
 
 const CONNECT_REFUSED = 'devtls: CONNECT is refused; devtls is a reverse proxy for its configured hosts, not a forward proxy.';

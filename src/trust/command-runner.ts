@@ -20,6 +20,11 @@ export interface CommandRunner {
   has(program: string): Promise<boolean>;
 }
 
+/** Whether devtls runs as root (then no step needs sudo). False where there are no uids (Windows). */
+export function isRunningAsRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
 /** The argv actually executed for a step: `sudo` first only when elevation is needed. */
 export function elevatedArgv(argv: readonly string[], elevated: boolean, isRoot: boolean): string[] {
   return elevated && !isRoot ? ['sudo', ...argv] : [...argv];

@@ -2,7 +2,7 @@
  * verbs (check, install, uninstall). */
 import { homedir } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import type { CommandRunner } from './command-runner.js';
+import { isRunningAsRoot, systemRunner, type CommandRunner } from './command-runner.js';
 import type { TrustedCa } from './trusted-ca.js';
 
 export type StoreKind = 'system' | 'nss' | 'windows';
@@ -38,7 +38,9 @@ export interface TrustEnvironment {
   runner: CommandRunner;
 }
 
-export async function currentEnvironment(runner: CommandRunner): Promise<TrustEnvironment> {
+/** This machine, with the real command runner unless one is given. */
+export async function currentEnvironment(runner?: CommandRunner): Promise<TrustEnvironment> {
+  const isRoot = isRunningAsRoot();
   let procVersion = '';
   try {
     procVersion = await readFile('/proc/version', 'utf8');
@@ -49,9 +51,9 @@ export async function currentEnvironment(runner: CommandRunner): Promise<TrustEn
     platform: process.platform,
     home: homedir(),
     root: '/',
-    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    isRoot,
     procVersion,
-    runner,
+    runner: runner ?? systemRunner({ isRoot }),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Every path and tool name the trust stores use, in one place. New store locations are the
  * most common reason trust tools break (a browser or distribution moves its database), so
- * each entry here is exercised by test/trust-paths.test.ts.
+ * each entry here is exercised by test/trust/trust-platforms.test.ts (detection and commands
+ * on fake filesystem trees) and test/trust/trust-firefox.test.ts (Firefox profile roots).
  *
  * Paths under HOME are relative to the home folder; system paths are absolute and joined
  * to the environment's filesystem root (`/` except in tests).

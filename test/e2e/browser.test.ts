@@ -77,3 +77,14 @@ test.serial('the same page fails with a certificate error when the CA is not tru
   t.notRegex(dom, /served by the dev server/);
   t.regex(errors, /ERR_CERT_AUTHORITY_INVALID/);
 });
+
+test.serial('a mistyped name the CA may sign shows devtls\'s 404 page, not a certificate error', async (t) => {
+  if (!(await requireTool(t, 'chromium', 'apt-get install chromium'))) return;
+  if (!(await requireTool(t, 'certutil', 'apt-get install libnss3-tools'))) return;
+  const profile = await browserProfileTrusting(caFile);
+  t.teardown(profile.remove);
+  const { dom, errors } = await dumpDom(`https://typo.localhost:${devtls.httpsPort}/`, profile);
+  t.notRegex(errors, /ERR_CERT/);
+  t.regex(dom, /devtls has no route for typo\.localhost\//, errors);
+  t.regex(dom, new RegExp(`https://app\\.localhost:${devtls.httpsPort}/`), 'the page lists the hosts that are served');
+});

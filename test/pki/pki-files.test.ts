@@ -103,8 +103,30 @@ test.serial('a CA folder writable by others is refused', async (t) => {
     t.is(error?.hint, `Run: chmod 700 ${dir}`);
     await t.throwsAsync(CertificateAuthority.open({ dir }), { instanceOf: UserError, message: /writable by other users/ });
   }
-  await chmod(dir, 0o755);
-  await t.notThrowsAsync(CertificateAuthority.load(dir), 'readable (not writable) by others is allowed; the key itself is 0600');
+});
+
+test.serial('the user\'s own CA folder open to others (0755, 0750, 0711) is set to 0700, with one notice', async (t) => {
+  const dir = join(await tempDir(t), 'ca');
+  const { ca } = await CertificateAuthority.open({ dir });
+  t.deepEqual(ca.notices, [], 'a folder devtls just made needs no notice');
+  for (const mode of [0o755, 0o750, 0o711]) {
+    for (const attempt of [() => CertificateAuthority.load(dir), async () => (await CertificateAuthority.open({ dir })).ca]) {
+      await chmod(dir, mode);
+      const opened = await attempt();
+      t.is(await modeOf(dir), 0o700);
+      t.is(opened.fingerprintSha256, ca.fingerprintSha256);
+      t.deepEqual(opened.notices, [`The CA folder ${dir} was open to other users (mode 0${mode.toString(8)}); devtls set it to 0700.`]);
+      t.deepEqual((await CertificateAuthority.load(dir)).notices, [], 'said once: the next open finds it private');
+    }
+  }
+  // An existing empty folder of the user's, 0755, becomes the CA folder the same way.
+  const empty = join(await tempDir(t), 'empty');
+  await mkdir(empty);
+  await chmod(empty, 0o755);
+  const created = await CertificateAuthority.open({ dir: empty });
+  t.true(created.created);
+  t.is(await modeOf(empty), 0o700);
+  t.is(created.ca.notices.length, 1);
 });
 
 test.serial('damaged, incomplete or foreign CA files give a UserError without key material', async (t) => {
