@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
 import { HOST, serveConfigFile, startBackend, startCaddy, startNaive, startNginx, startNodeBackend } from './lib/proxies.mjs';
 import { LOAD_CORE } from './lib/load.mjs';
-import { coreBusySince, coreTimes, treeCpuMicros } from './lib/proc-stats.mjs';
+import { coreBusySince, coreTimes, delayedAcks, treeCpuMicros } from './lib/proc-stats.mjs';
 import { sequentialGets } from './lib/seq-client.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -64,7 +64,7 @@ try {
   }
   console.log(`${N} sequential GET ${PATH} per round on one ${H2 ? 'HTTP/2 stream at a time (one session)' : 'HTTP/1.1 keep-alive connection'}, ${ROUNDS} rounds, targets in turn; backend ${backendKind}`);
 
-  const stats = new Map(targets.map((t) => [t.name, { ms: [], cpu: 0, wall: 0, busy: [] }]));
+  const stats = new Map(targets.map((t) => [t.name, { ms: [], cpu: 0, wall: 0, busy: [], acks: 0 }]));
   // Warm-up: one short round each (JIT, pools, TLS sessions).
   for (const t of targets) {
     await sequentialGets({ port: t.port, path: PATH, n: Math.min(10, N), h2: H2, plain: t.plain }).catch((error) => {
@@ -76,24 +76,26 @@ try {
       const pids = t.pids();
       const cpu0 = treeCpuMicros(pids);
       const cores0 = coreTimes();
+      const acks0 = delayedAcks();
       const t0 = performance.now();
       const ms = await sequentialGets({ port: t.port, path: PATH, n: N, h2: H2, plain: t.plain });
       const s = stats.get(t.name);
       s.wall += performance.now() - t0;
+      s.acks += delayedAcks() - acks0;
       s.cpu += treeCpuMicros(pids) - cpu0;
       s.busy.push(coreBusySince(cores0)[0]);
       s.ms.push(...ms);
     }
   }
-  console.log('| target | p50 ms | p90 ms | p99 ms | max ms | > 20 ms | MiB/s (sequential) | proxy CPU % | core 0 busy % (median of rounds) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| target | p50 ms | p90 ms | p99 ms | max ms | > 20 ms | MiB/s (sequential) | proxy CPU % | core 0 busy % (median of rounds) | delayed-ACK timeouts per response |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of targets) {
     const s = stats.get(t.name);
     const sorted = [...s.ms].sort((a, b) => a - b);
     const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
     const slow = sorted.filter((x) => x > 20).length;
     const mib = (sorted.length * (PATH === '/1m' ? 1 : 0)) / (s.wall / 1000);
-    console.log(`| ${t.name} | ${q(0.5).toFixed(2)} | ${q(0.9).toFixed(2)} | ${q(0.99).toFixed(2)} | ${sorted.at(-1).toFixed(2)} | ${slow} of ${sorted.length} | ${mib.toFixed(0)} | ${t.plain ? '' : ((100 * s.cpu) / 1000 / s.wall).toFixed(0)} | ${median(s.busy).toFixed(0)} |`);
+    console.log(`| ${t.name} | ${q(0.5).toFixed(2)} | ${q(0.9).toFixed(2)} | ${q(0.99).toFixed(2)} | ${sorted.at(-1).toFixed(2)} | ${slow} of ${sorted.length} | ${mib.toFixed(0)} | ${t.plain ? '' : ((100 * s.cpu) / 1000 / s.wall).toFixed(0)} | ${median(s.busy).toFixed(0)} | ${(s.acks / sorted.length).toFixed(2)} |`);
   }
 } finally {
   await stopAll();
