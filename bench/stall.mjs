@@ -33,6 +33,7 @@ const H2 = argv.includes('--h2');
 const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 const backendKind = one('--backend', 'nginx');
+const MIB_PER_RESPONSE = PATH === '/1m' ? 1 : 0;
 
 const builds = [{ name: 'devtls', cli: join(root, 'dist/cli.js'), nodeArgs: [] }];
 for (const spec of values('--devtls')) {
@@ -64,7 +65,7 @@ try {
   }
   console.log(`${N} sequential GET ${PATH} per round on one ${H2 ? 'HTTP/2 stream at a time (one session)' : 'HTTP/1.1 keep-alive connection'}, ${ROUNDS} rounds, targets in turn; backend ${backendKind}`);
 
-  const stats = new Map(targets.map((t) => [t.name, { ms: [], cpu: 0, wall: 0, busy: [], acks: 0 }]));
+  const stats = new Map(targets.map((t) => [t.name, { ms: [], cpu: 0, wall: 0, busy: [], acks: 0, roundMiBs: [], roundAcks: [] }]));
   // Warm-up: one short round each (JIT, pools, TLS sessions).
   for (const t of targets) {
     await sequentialGets({ port: t.port, path: PATH, n: Math.min(10, N), h2: H2, plain: t.plain }).catch((error) => {
@@ -80,22 +81,27 @@ try {
       const t0 = performance.now();
       const ms = await sequentialGets({ port: t.port, path: PATH, n: N, h2: H2, plain: t.plain });
       const s = stats.get(t.name);
-      s.wall += performance.now() - t0;
-      s.acks += delayedAcks() - acks0;
+      const wall = performance.now() - t0;
+      const acks = delayedAcks() - acks0;
+      s.wall += wall;
+      s.acks += acks;
+      s.roundMiBs.push((ms.length * MIB_PER_RESPONSE) / (wall / 1000));
+      s.roundAcks.push(acks / ms.length);
       s.cpu += treeCpuMicros(pids) - cpu0;
       s.busy.push(coreBusySince(cores0)[0]);
       s.ms.push(...ms);
     }
   }
-  console.log('| target | p50 ms | p90 ms | p99 ms | max ms | > 20 ms | MiB/s (sequential) | proxy CPU % | core 0 busy % (median of rounds) | delayed-ACK timeouts per response |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| target | p50 ms | p90 ms | p99 ms | max ms | > 20 ms | MiB/s (sequential) | proxy CPU % | core 0 busy % (median of rounds) | MiB/s per round (min–max) | delayed-ACK timeouts per response (per round min–max) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const t of targets) {
     const s = stats.get(t.name);
     const sorted = [...s.ms].sort((a, b) => a - b);
     const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
     const slow = sorted.filter((x) => x > 20).length;
-    const mib = (sorted.length * (PATH === '/1m' ? 1 : 0)) / (s.wall / 1000);
-    console.log(`| ${t.name} | ${q(0.5).toFixed(2)} | ${q(0.9).toFixed(2)} | ${q(0.99).toFixed(2)} | ${sorted.at(-1).toFixed(2)} | ${slow} of ${sorted.length} | ${mib.toFixed(0)} | ${t.plain ? '' : ((100 * s.cpu) / 1000 / s.wall).toFixed(0)} | ${median(s.busy).toFixed(0)} | ${(s.acks / sorted.length).toFixed(2)} |`);
+    const mib = (sorted.length * MIB_PER_RESPONSE) / (s.wall / 1000);
+    const range = (list, digits) => `${Math.min(...list).toFixed(digits)}–${Math.max(...list).toFixed(digits)}`;
+    console.log(`| ${t.name} | ${q(0.5).toFixed(2)} | ${q(0.9).toFixed(2)} | ${q(0.99).toFixed(2)} | ${sorted.at(-1).toFixed(2)} | ${slow} of ${sorted.length} | ${mib.toFixed(0)} | ${t.plain ? '' : ((100 * s.cpu) / 1000 / s.wall).toFixed(0)} | ${median(s.busy).toFixed(0)} | ${range(s.roundMiBs, 0)} | ${(s.acks / sorted.length).toFixed(2)} (${range(s.roundAcks, 2)}) |`);
   }
 } finally {
   await stopAll();
