@@ -44,9 +44,10 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
     SNICallback: options.sniCallback,
     handshakeTimeout: limits.handshakeMs,
     // TCP_NODELAY on every browser connection. node:https sets it by default, but the HTTP/2
-    // server (which also answers HTTP/1.1) does not: with Nagle on, the last short TLS record
-    // of a response waited for the browser's delayed ACK, up to 40 ms per response (1 MiB
-    // over one keep-alive connection: p50 ~30 ms instead of ~4 ms; see BENCHMARKS.md).
+    // server (which also answers HTTP/1.1) does not: with Nagle on, a large response's last
+    // short TLS record waited for the browser's delayed ACK (up to 40 ms). Measured with
+    // bench/stall.mjs (1 MiB GETs on one keep-alive connection): delayed-ACK timeouts per
+    // response 0.26 -> 0.08, and ~2x the MiB/s over one connection (BENCHMARKS.md).
     noDelay: true,
   };
   const server: TlsServer = options.http2
