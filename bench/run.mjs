@@ -4,6 +4,8 @@
 //        [-- --devtls 'NAME=path/to/dist/cli.js [node flags]' ...]  (extra devtls builds or
 //           node flags to compare in the same run, e.g. before/after a change)
 //        [-- --profile]  (also profile devtls on the keep-alive scenario with --cpu-prof)
+//        [-- --large-bodies-only]  (only the 1 MiB rounds: 1/4/16 connections, HTTP/1.1 and HTTP/2)
+//        [-- --no-large-bodies]
 // Loopback only; each proxy on core 0 (taskset), load generators and the backend on core 1.
 import { measurePageLoad } from './page-load.mjs';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { h2load, wrk, wsLoad, LOAD_CORE } from './lib/load.mjs';
 import { HOST, devtlsConfig, startBackend, startCaddy, serveConfigFile, startNaive, startNginx } from './lib/proxies.mjs';
 import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/client.mjs';
 import { renderReport } from './lib/report.mjs';
+import { largeBodyRounds, renderLargeBodies } from './lib/large-bodies.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -30,8 +33,9 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
-  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2 }
-  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2 };
+  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2, bigRounds: 2, bigRound: 2 }
+  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2, bigRounds: 3, bigRound: 2 };
+const largeBodiesOnly = flag('--large-bodies-only');
 const KEEPALIVE_CONNECTIONS = 32;
 const BIG_CONNECTIONS = 8;
 const HANDSHAKE_BATCH = 200;
@@ -95,13 +99,22 @@ async function main() {
     }
     if (wanted('naive')) lineup.push({ key: 'naive', label: 'https + http-proxy-3 (defaults)', naive: true, start: () => startNaive(ctx) });
 
-    for (const entry of lineup) {
+    const compared = lineup.filter((entry) => !entry.naive);
+    if (!flag('--no-large-bodies')) {
+      // The naive pipe with a keep-alive agent here: without one, each response closes the
+      // browser's connection too, and the 1-connection rows would time TLS handshakes.
+      const entries = [...compared];
+      if (wanted('naive')) entries.push({ key: 'naiveKeepAlive', label: 'https + http-proxy-3 (keep-alive agent)', start: () => startNaive(ctx, { keepAlive: true }) });
+      log(`\n== 1 MiB responses over 1, 4 and 16 connections, HTTP/1.1 (wrk) and HTTP/2 (h2load -m1): all up at once, ${S.bigRounds} rounds of ${S.bigRound} s in turn`);
+      results.largeBodies = await largeBodyRounds(entries, { rounds: S.bigRounds, seconds: S.bigRound, warmSeconds: 1, log });
+    }
+
+    for (const entry of largeBodiesOnly ? [] : lineup) {
       log(`\n== ${entry.label}`);
       results.proxies[entry.key] = { label: entry.label, ...(await measureProxy(entry, ctx)) };
     }
 
-    const compared = lineup.filter((entry) => !entry.naive);
-    if (compared.length > 1) {
+    if (compared.length > 1 && !largeBodiesOnly) {
       log(`\n== keep-alive and WebSocket, interleaved: ${compared.map((e) => e.label).join(', ')} all up at once; ${S.roundWarm} s warm-up each, then ${S.rounds} rounds of ${S.round} s each, in turn`);
       const interleaved = await interleavedRounds(compared);
       for (const [key, value] of Object.entries(interleaved)) {
@@ -110,20 +123,20 @@ async function main() {
       }
     }
 
-    log('\n== cold start to first 200');
-    for (const entry of lineup) {
+    if (!largeBodiesOnly) log('\n== cold start to first 200');
+    for (const entry of largeBodiesOnly ? [] : lineup) {
       const samples = [];
       for (let i = 0; i < S.coldStarts; i++) samples.push(await coldStart(entry, ctx, i));
       results.proxies[entry.key].coldStartMs = median(samples);
       log(`  ${entry.label}: ${samples.map((ms) => ms.toFixed(0)).join(', ')} ms (median ${median(samples).toFixed(0)})${entry.devtls ? ' — new CA folder each time' : ''}`);
     }
 
-    for (const build of devtlsBuilds.filter((b) => lineup.some((entry) => entry.key === b.name))) {
+    for (const build of devtlsBuilds.filter((b) => !largeBodiesOnly && lineup.some((entry) => entry.key === b.name))) {
       log(`\n== ${build.name}: config edit (rename over proxy.config.json) → first request served by the new route`);
       Object.assign(results.proxies[build.name], await editToServing(ctx, build));
     }
 
-    if (!flag('--no-page') && wanted('devtls') && wanted('caddy')) {
+    if (!flag('--no-page') && !largeBodiesOnly && wanted('devtls') && wanted('caddy')) {
       log('\n== 300-module page in headless Chromium: devtls HTTP/2, devtls HTTP/1.1, Caddy');
       results.pageLoad = await measurePageLoad({ runs: quick ? 3 : 7, log });
     }
@@ -138,10 +151,17 @@ async function main() {
       command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
       quick,
       machine,
-      settings: { ...S, keepAliveConnections: KEEPALIVE_CONNECTIONS, bigConnections: BIG_CONNECTIONS, handshakeBatch: HANDSHAKE_BATCH, ws: WS },
+      settings: { ...S, largeBodiesOnly, keepAliveConnections: KEEPALIVE_CONNECTIONS, bigConnections: BIG_CONNECTIONS, handshakeBatch: HANDSHAKE_BATCH, ws: WS },
       seconds: (performance.now() - started) / 1000,
     };
-    const report = renderReport(results, devtlsBuilds.map((b) => b.name));
+    const names = devtlsBuilds.map((b) => b.name);
+    let report = Object.keys(results.proxies).length > 0 ? renderReport(results, names) : '';
+    if (results.largeBodies !== undefined) {
+      const large = renderLargeBodies(results.largeBodies, names);
+      results.verdicts = [...(results.verdicts ?? []), ...large.verdicts];
+      const head = report === '' ? `devtls bench, ${results.meta.date} — ${results.meta.command}\nnode ${machine.node}, ${machine.nginx}, caddy ${machine.caddy}, ${machine.wrk}, ${machine.h2load}; ${machine.cores} cores\n\n` : `${report}\n\n`;
+      report = `${head}${large.text}`;
+    }
     log(`\n${report}`);
     const out = join(root, '.bench');
     mkdirSync(out, { recursive: true });

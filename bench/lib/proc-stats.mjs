@@ -81,3 +81,21 @@ export function coreBusySince(before) {
     return total <= 0 ? 0 : (100 * (c.busy - b.busy)) / total;
   });
 }
+
+/**
+ * The kernel's count of delayed-ACK timer expirations (TcpExt DelayedACKs, /proc/net/netstat):
+ * each one is a receiver that waited up to 40 ms before acknowledging. A sender with Nagle
+ * on that is waiting for that ACK shows up here, one per stall. Counted for the whole network
+ * namespace, so other traffic adds to it; compare deltas per response, A/B in turns.
+ */
+export function delayedAcks() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const at = lines.findIndex((line) => line.startsWith('TcpExt:'));
+    const names = lines[at].split(/\s+/);
+    const values = lines[at + 1].split(/\s+/);
+    return Number(values[names.indexOf('DelayedACKs')]);
+  } catch {
+    return NaN;
+  }
+}

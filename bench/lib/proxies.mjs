@@ -52,6 +52,17 @@ http {
   return { port, wsPort, procs: [proc, ws] };
 }
 
+/**
+ * A Node `http` backend serving the same 1 MiB body (and `ok`), for checking that what a
+ * proxy does with large bodies does not depend on nginx's sendfile. Core 1, like nginx.
+ */
+export async function startNodeBackend(dir) {
+  const port = await freePort();
+  const proc = start('backend node', process.execPath, [join(here, 'body-server.mjs'), String(port)], { core: BACKEND_CORE });
+  await waitForPort(port, { proc });
+  return { port, wsPort: port, procs: [proc] };
+}
+
 /** The top of every nginx.conf the bench writes: one worker, in the foreground, under `prefix`. */
 function nginxPreamble(prefix) {
   return `worker_processes 1;
@@ -147,17 +158,17 @@ https://${HOST}:${port} {
   return running('caddy', proc, port, 'reference');
 }
 
-/** https + http-proxy-3 with default options (no keep-alive agent). */
-export async function startNaive(ctx) {
+/** https + http-proxy-3 with default options (no keep-alive agent), or with one (`keepAlive`). */
+export async function startNaive(ctx, { keepAlive = false } = {}) {
   const port = await freePort();
   const proc = start(
     'naive',
     process.execPath,
-    [join(here, 'naive-proxy.mjs'), String(port), ctx.certPath, ctx.keyPath, `http://127.0.0.1:${ctx.backend.port}`, `http://127.0.0.1:${ctx.backend.wsPort}`],
+    [join(here, 'naive-proxy.mjs'), String(port), ctx.certPath, ctx.keyPath, `http://127.0.0.1:${ctx.backend.port}`, `http://127.0.0.1:${ctx.backend.wsPort}`, ...(keepAlive ? ['keepalive'] : [])],
     { core: PROXY_CORE, cwd: join(here, '..') },
   );
   await waitForPort(port, { proc });
-  return running('http-proxy-3 (naive)', proc, port, 'reference');
+  return running(keepAlive ? 'http-proxy-3 (naive, keep-alive agent)' : 'http-proxy-3 (naive)', proc, port, 'reference');
 }
 
 export function devtlsConfig(ctx, extraRoutes = []) {
