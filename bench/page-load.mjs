@@ -59,7 +59,7 @@ export async function measurePageLoad({ runs = 7, log = console.log } = {}) {
       mkdirSync(home);
       const port = await freePort();
       writeFileSync(join(home, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'localhost', target: backendPort }], http2 }));
-      const proc = start(`devtls ${http2 ? 'h2' : 'h1'}`, process.execPath, [cli, 'up', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir, '--no-watch'], { core: PROXY_CORE, cwd: home });
+      const proc = start(`devtls ${http2 ? 'h2' : 'h1'}`, process.execPath, [cli, 'up', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir, '--no-watch'], { core: PROXY_CORE, cwd: home, env: { ...process.env, DEVTLS_STATE_DIR: join(home, 'state') } });
       started.push(proc);
       await waitForPort(port, { proc });
       proxies.push({ name: `devtls, HTTP/${http2 ? '2' : '1.1'}`, port });

@@ -18,7 +18,7 @@ import { ensureTools, versions } from './lib/tools.mjs';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
 import { coreBusySince, coreTimes, sampleRss, treeCpuMicros, treeHwmMiB, treeRssMiB } from './lib/proc-stats.mjs';
 import { h2load, wrk, wsLoad, LOAD_CORE } from './lib/load.mjs';
-import { HOST, devtlsConfig, startBackend, startCaddy, serveConfigFile, startNaive, startNginx } from './lib/proxies.mjs';
+import { HOST, devtlsConfig, startBackend, startCaddy, startDevtls, startNaive, startNginx } from './lib/proxies.mjs';
 import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/client.mjs';
 import { renderReport } from './lib/report.mjs';
 import { largeBodyRounds, renderLargeBodies } from './lib/large-bodies.mjs';
@@ -94,7 +94,7 @@ async function main() {
     if (wanted('caddy')) lineup.push({ key: 'caddy', label: 'Caddy', start: () => startCaddy(ctx) });
     for (const build of devtlsBuilds) {
       if (wanted(build.name) || (build.name !== 'devtls' && only.length > 0 && wanted('devtls'))) {
-        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => serveConfigFile(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [] }) });
+        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => startDevtls(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [] }) });
       }
     }
     if (wanted('naive')) lineup.push({ key: 'naive', label: 'https + http-proxy-3 (defaults)', naive: true, start: () => startNaive(ctx) });
@@ -311,7 +311,7 @@ async function coldStart(entry, ctx, index) {
   const start = entry.devtls
     ? () => {
         const build = devtlsBuilds.find((b) => b.name === entry.key);
-        return serveConfigFile(ctx, { name: entry.key, cli: build.cli, nodeArgs: build.nodeArgs ?? [], caDir: join(ctx.dir, `cold-ca-${entry.key}-${index}`) });
+        return startDevtls(ctx, { name: entry.key, cli: build.cli, nodeArgs: build.nodeArgs ?? [], caDir: join(ctx.dir, `cold-ca-${entry.key}-${index}`) });
       }
     : entry.start;
   const proxy = await start();
@@ -329,7 +329,7 @@ async function coldStart(entry, ctx, index) {
  * path on the existing host (the backend answers 'new' under /marker/).
  */
 async function editToServing(ctx, build) {
-  const proxy = await serveConfigFile(ctx, { name: `${build.name}-watch`, cli: build.cli, nodeArgs: build.nodeArgs ?? [], watch: true });
+  const proxy = await startDevtls(ctx, { name: `${build.name}-watch`, cli: build.cli, nodeArgs: build.nodeArgs ?? [], watch: true });
   const agent = keepAliveAgent();
   const hostMs = [];
   const pathMs = [];
@@ -377,7 +377,7 @@ async function profileDevtls(ctx, build) {
   const profileDir = join(root, '.bench', 'profile');
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });
-  const proxy = await serveConfigFile(ctx, { name: `${build.name}-profile`, cli: build.cli, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
+  const proxy = await startDevtls(ctx, { name: `${build.name}-profile`, cli: build.cli, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] });
   let ka;
   let skipMs = 0;
   try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Soak: devtls (`node dist/cli.js up`, a child process) for SECONDS (default 60) under normal
+// Soak: devtls (`node dist/cli.js serve` with one project joined by `up`, child processes) for SECONDS (default 60) under normal
 // traffic mixed with every fault and hostile input the hardening tests cover; prints its RSS and open fds at
 // the start (after a warm-up) and the end, and whether it ever stopped.
 // Usage: npm run soak [-- --seconds 60]. Loopback only; the child is stopped by its PID.
@@ -40,16 +40,26 @@ writeFileSync(join(dir, 'proxy.config.json'), JSON.stringify({ routes, timeouts:
 const portServer = createNetServer();
 const httpsPort = await listen(portServer);
 await new Promise((ok) => portServer.close(ok));
-const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'up', '--config', join(dir, 'proxy.config.json'), '--https-port', String(httpsPort), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', join(dir, 'ca'), '--no-watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+// The instance (`devtls serve`, the process measured) and the project that joins it (`up`).
+const listenFlags = ['--https-port', String(httpsPort), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', join(dir, 'ca')];
+const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: join(dir, 'state') };
+const child = spawn(process.execPath, [join(root, 'dist/cli.js'), 'serve', ...listenFlags], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
 let output = '';
 child.stdout.on('data', (c) => (output += c));
 child.stderr.on('data', (c) => (output += c));
 let exited = null;
 child.on('exit', (code, signal) => (exited = { code, signal }));
-const stop = () => { if (exited === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM'); };
+for (let i = 0; i < 200 && !/serving on/i.test(output); i++) await sleep(50);
+const project = spawn(process.execPath, [join(root, 'dist/cli.js'), 'up', '--config', join(dir, 'proxy.config.json'), ...listenFlags, '--no-watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
+project.stdout.on('data', (c) => (output += c));
+project.stderr.on('data', (c) => (output += c));
+const stop = () => {
+  if (project.exitCode === null && project.pid !== undefined) process.kill(project.pid, 'SIGTERM');
+  if (exited === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+};
 process.on('exit', stop);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { stop(); process.exit(1); });
-for (let i = 0; i < 200 && !/Listening|serving/i.test(output); i++) await sleep(50);
+for (let i = 0; i < 200 && !/Press Ctrl-C/.test(output); i++) await sleep(50);
 const ca = readFileSync(join(dir, 'ca', 'rootCA.pem'), 'utf8');
 
 const stats = () => ({

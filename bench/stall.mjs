@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
-import { HOST, serveConfigFile, startBackend, startCaddy, startNaive, startNginx, startNodeBackend } from './lib/proxies.mjs';
+import { HOST, startDevtls, startBackend, startCaddy, startNaive, startNginx, startNodeBackend } from './lib/proxies.mjs';
 import { LOAD_CORE } from './lib/load.mjs';
 import { coreBusySince, coreTimes, delayedAcks, treeCpuMicros } from './lib/proc-stats.mjs';
 import { sequentialGets } from './lib/seq-client.mjs';
@@ -61,7 +61,7 @@ try {
   if (wanted('caddy')) targets.push({ ...(await startCaddy(ctx)), name: 'caddy' });
   if (wanted('naive') && !H2) targets.push({ ...(await startNaive(ctx, { keepAlive: true })), name: 'naive (keep-alive agent)' });
   for (const build of builds) {
-    if (wanted(build.name) || (build.name !== 'devtls' && wanted('devtls'))) targets.push({ ...(await serveConfigFile(ctx, build)), name: build.name });
+    if (wanted(build.name) || (build.name !== 'devtls' && wanted('devtls'))) targets.push({ ...(await startDevtls(ctx, build)), name: build.name });
   }
   console.log(`${N} sequential GET ${PATH} per round on one ${H2 ? 'HTTP/2 stream at a time (one session)' : 'HTTP/1.1 keep-alive connection'}, ${ROUNDS} rounds, targets in turn; backend ${backendKind}`);
 

@@ -186,10 +186,10 @@ export function devtlsConfig(ctx, extraRoutes = []) {
 }
 
 /**
- * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config and
- * certs folder, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
+ * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config, state
+ * and certs folders, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
  */
-export async function serveConfigFile(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir } = {}) {
+export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');
@@ -214,7 +214,11 @@ export async function serveConfigFile(ctx, { name = 'devtls', cli, nodeArgs = []
     ...(watch ? [] : ['--no-watch']),
   ];
   const startedAt = performance.now();
-  const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env: { ...process.env, NO_COLOR: '1' } });
+  // `up` starts the shared instance as its child: it inherits the pinned core and the node
+  // flags, and is part of the process tree whose CPU is measured. A state folder of its own
+  // keeps every build's instance apart.
+  const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: join(home, 'state') };
+  const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env });
   await waitForPort(port, { proc });
   return { ...running(name, proc, port, 'devtls'), config, home, startedAt };
 }

@@ -61,6 +61,8 @@ export async function tryConnect(paths: StatePaths): Promise<ControlConnection |
 
 function startInstance(paths: StatePaths, settings: StartSettings): Promise<void> {
   const args = [
+    // The node flags `up` runs with (V8 heap sizing, say) apply to the instance too.
+    ...process.execArgv,
     cliPath(),
     'serve',
     '--exit-when-idle',
