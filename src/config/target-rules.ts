@@ -1,5 +1,5 @@
 /**
- * A route's `target`: a port number (→ http://127.0.0.1:PORT) or an `http://` URL whose host is a
+ * A route's `target`: a port number (→ http://127.0.0.1:PORT, or ::1 where the dev server listens only there) or an `http://` URL whose host is a
  * name, an IPv4 address or a bracketed IPv6 address, with an optional base path.
  */
 import type { RouteTarget } from '../routes/route.js';
@@ -20,7 +20,7 @@ export function targetFromPort(port: number): TargetResult {
   if (!Number.isFinite(port) || port > 65535 || port < 1) return { problem: { what: '"target" port is out of range', expected: PORT_EXPECTED } };
   if (!Number.isInteger(port)) return { problem: { what: '"target" port must be a whole number', expected: PORT_EXPECTED } };
   if (!isPort(port)) return { problem: { what: '"target" port is out of range', expected: PORT_EXPECTED } };
-  return { target: { origin: `http://${LOOPBACK}:${port}`, hostname: LOOPBACK, port, basePath: '' } };
+  return { target: { origin: `http://${LOOPBACK}:${port}`, hostname: LOOPBACK, port, basePath: '', anyLoopback: true } };
 }
 
 export function targetFromString(text: string): TargetResult {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Route } from '../routes/route.js';
 import { routeLabel } from '../routes/labels.js';
@@ -8,6 +8,7 @@ import { upstreamRequestHeaders } from './upstream-headers.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { forwardContext, type UpstreamErrorListener } from './forwarder.js';
 import { writeRawResponse } from './raw-response.js';
+import { targetConnector } from './target-connector.js';
 
 /**
  * WebSocket (and any other HTTP/1.1 Upgrade) forwarding as a byte relay: the handshake
@@ -29,8 +30,8 @@ export class UpgradeForwarder {
     for (let i = 0; i < headers.length; i += 2) request += `${headers[i] as string}: ${headers[i + 1] as string}\r\n`;
     request += '\r\n';
 
-    const upstream = connect({ host: route.target.hostname, port: route.target.port, noDelay: true });
     this.sockets.add(socket);
+    let upstream: Socket | undefined;
     let answered = false;
     const fail = (error: Error): void => {
       if (answered) {
@@ -38,32 +39,34 @@ export class UpgradeForwarder {
         return;
       }
       answered = true;
-      upstream.destroy();
+      upstream?.destroy();
       const failure = describeUpstreamError(error, route);
       this.onUpstreamError(route, req, failure.logLine);
       writeRawResponse(socket, failure.page.status, failure.page.detail);
     };
-    upstream.setTimeout(route.timeouts.connect, () => fail(codeError('UND_ERR_CONNECT_TIMEOUT')));
-    upstream.on('error', fail);
-    upstream.once('connect', () => {
-      upstream.setTimeout(route.timeouts.response, () => fail(codeError('UND_ERR_HEADERS_TIMEOUT')));
-      upstream.write(request);
-      if (head.length > 0) upstream.write(head);
-    });
-    upstream.once('data', (first: Buffer) => {
-      answered = true;
-      upstream.setTimeout(0);
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, Math.min(first.length, 32)))?.[1];
-      if (status !== '101') {
-        const what = status === undefined ? 'with an answer that is not HTTP' : `with ${status}`;
-        this.onUpstreamError(route, req, `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.`);
-      }
-      socket.write(first);
-      relay(upstream, socket);
+    targetConnector(route.target, route.timeouts.connect)({}, (error, connected) => {
+      if (error !== null) return fail(error);
+      upstream = connected;
+      if (socket.destroyed) return connected.destroy();
+      connected.on('error', fail);
+      connected.setTimeout(route.timeouts.response, () => fail(codeError('UND_ERR_HEADERS_TIMEOUT')));
+      connected.write(request);
+      if (head.length > 0) connected.write(head);
+      connected.once('data', (first: Buffer) => {
+        answered = true;
+        connected.setTimeout(0);
+        const status = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, Math.min(first.length, 32)))?.[1];
+        if (status !== '101') {
+          const what = status === undefined ? 'with an answer that is not HTTP' : `with ${status}`;
+          this.onUpstreamError(route, req, `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.`);
+        }
+        socket.write(first);
+        relay(connected, socket);
+      });
     });
     socket.once('close', () => {
       this.sockets.delete(socket);
-      upstream.destroy();
+      upstream?.destroy();
     });
     socket.on('error', () => socket.destroy());
   }

@@ -18,9 +18,11 @@ export function describeUpstreamError(error: Error, route: Route): UpstreamFailu
   let what: string;
   let hint = portHint;
   switch (code) {
-    case 'ECONNREFUSED':
-      what = 'refused the connection';
+    case 'ECONNREFUSED': {
+      const tried = (error as { triedAddresses?: string[] }).triedAddresses;
+      what = tried === undefined ? 'refused the connection' : `refused the connection on ${tried.join(' and ')}`;
       break;
+    }
     case 'UND_ERR_CONNECT_TIMEOUT':
       status = 504;
       what = 'did not accept the connection in time';

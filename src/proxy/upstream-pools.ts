@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Route } from '../routes/route.js';
 import { Client, Pool } from './undici-parts.js';
+import { targetConnector } from './target-connector.js';
 
 /**
  * Keep-alive connection pools to the dev servers, one per target origin and timeouts, so a
@@ -21,7 +22,7 @@ export class UpstreamPools {
     pool = this.pools.get(key);
     if (pool === undefined) {
       pool = new Pool(route.target.origin, {
-        connectTimeout: route.timeouts.connect,
+        connect: targetConnector(route.target, route.timeouts.connect),
         headersTimeout: route.timeouts.response,
         // Streams (server-sent events, long polls, slow downloads) may pause for any time.
         bodyTimeout: 0,
@@ -51,7 +52,7 @@ export class UpstreamPools {
    */
   dispatchOnFreshConnection(route: Route, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
     const client = new Client(route.target.origin, {
-      connectTimeout: route.timeouts.connect,
+      connect: targetConnector(route.target, route.timeouts.connect),
       headersTimeout: route.timeouts.response,
       bodyTimeout: 0,
       pipelining: 1,
@@ -69,5 +70,5 @@ export class UpstreamPools {
 }
 
 function poolKey(route: Route): string {
-  return `${route.target.origin} ${route.timeouts.connect} ${route.timeouts.response}`;
+  return `${route.target.origin} ${route.target.anyLoopback === true ? 'any' : 'one'} ${route.timeouts.connect} ${route.timeouts.response}`;
 }

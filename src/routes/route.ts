@@ -16,6 +16,8 @@ export interface RouteTarget {
   port: number;
   /** Path prefix of the target URL, `` when none (never a lone `/`). */
   basePath: string;
+  /** A bare port: "this machine", so both 127.0.0.1 and ::1 are tried. */
+  anyLoopback?: boolean;
 }
 
 /** One route with every default filled in. */

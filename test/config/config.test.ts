@@ -21,7 +21,7 @@ function route(overrides: Partial<Route> & Pick<Route, 'host' | 'definedAt'>): R
     source: 'proxy.config.json',
     wildcard: false,
     path: '/',
-    target: { origin: 'http://127.0.0.1:8080', hostname: '127.0.0.1', port: 8080, basePath: '' },
+    target: { origin: 'http://127.0.0.1:8080', hostname: '127.0.0.1', port: 8080, basePath: '', anyLoopback: true },
     changeOrigin: false,
     stripPrefix: false,
     headers: {},
@@ -45,7 +45,7 @@ test('the three contract forms parse with every default filled in', (t) => {
       route({
         host: '*.preview.localhost',
         wildcard: true,
-        target: { origin: 'http://127.0.0.1:8090', hostname: '127.0.0.1', port: 8090, basePath: '' },
+        target: { origin: 'http://127.0.0.1:8090', hostname: '127.0.0.1', port: 8090, basePath: '', anyLoopback: true },
         definedAt: 'proxy.config.json:5:5',
       }),
     ],
@@ -98,7 +98,7 @@ test('every key, with normalisation of path and target', (t) => {
         definedAt: 'dir/p.json:7:5',
       },
       route({ host: 'named.localhost', target: { origin: 'http://localhost:3000', hostname: 'localhost', port: 3000, basePath: '' }, source: 'dir/p.json', definedAt: 'dir/p.json:15:5', timeouts: { connect: 1000, response: 120000 } }),
-      route({ host: 'xn--bcher-kva.localhost', target: { origin: 'http://127.0.0.1:65535', hostname: '127.0.0.1', port: 65535, basePath: '' }, source: 'dir/p.json', definedAt: 'dir/p.json:16:5', timeouts: { connect: 1000, response: 120000 } }),
+      route({ host: 'xn--bcher-kva.localhost', target: { origin: 'http://127.0.0.1:65535', hostname: '127.0.0.1', port: 65535, basePath: '', anyLoopback: true }, source: 'dir/p.json', definedAt: 'dir/p.json:16:5', timeouts: { connect: 1000, response: 120000 } }),
     ],
   });
   t.deepEqual(warnings, []);

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
@@ -17,6 +18,7 @@ let streaming: TestBackend;
 let devtls: TestDevtls;
 let downPort: number;
 let refusing: NetServer;
+let ipv6Only: import('node:http').Server;
 let releaseStream: () => void = () => undefined;
 const slowRequestClosed: Promise<void>[] = [];
 
@@ -34,6 +36,9 @@ test.before(async () => {
     releaseStream = () => res.end('last chunk\n');
   });
   downPort = await deadPort();
+  // A dev server on ::1 only, as Vite is when Node resolves localhost to ::1 first.
+  ipv6Only = createHttpServer((_req, res) => res.end('from ::1'));
+  await new Promise<void>((resolve) => ipv6Only.listen(0, '::1', resolve));
   // Like Next.js for an origin it does not allow: raw text, not even an HTTP response.
   refusing = createNetServer((socket) => socket.once('data', () => socket.end('Unauthorized')));
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
@@ -45,6 +50,7 @@ test.before(async () => {
       { host: 'stream.localhost', target: streaming.port },
       { host: 'down.localhost', target: downPort },
       { host: 'refuse.localhost', target: (refusing.address() as AddressInfo).port },
+      { host: 'six.localhost', target: (ipv6Only.address() as AddressInfo).port },
     ],
     timeouts: { response: 400 },
   });
@@ -53,6 +59,7 @@ test.before(async () => {
 test.after.always(async () => {
   await devtls?.stop();
   refusing?.close();
+  ipv6Only?.close();
   await Promise.all([echo, keepAlive, slow, streaming].map((backend) => backend?.close()));
 });
 
@@ -182,12 +189,21 @@ test('a dead backend gives a 502 page that names the host, target and port', asy
   t.true(res.text.includes('down.localhost'));
   t.true(res.text.includes(`http://127.0.0.1:${downPort}`));
   t.true(res.text.includes(`Is your dev server running on :${downPort}?`));
+  t.true(res.text.includes('refused the connection on 127.0.0.1 and ::1'), 'a bare port tries both loopback addresses, and says so');
   t.true(devtls.logger.lines.some((line) => line.includes('refused the connection')));
   const json = await httpsRequest({ port: devtls.httpsPort, host: 'down.localhost', ca: devtls.ca.certPem, headers: { accept: 'application/json' } });
   t.is(json.status, 502);
   t.like(JSON.parse(json.text), { status: 502, error: 'Bad Gateway' });
   // devtls keeps serving everything else.
   t.is((await httpsRequest({ port: devtls.httpsPort, host: 'echo.localhost', ca: devtls.ca.certPem })).status, 200);
+});
+
+test('a bare-port target reaches a dev server listening on ::1 only', async (t) => {
+  for (let i = 0; i < 3; i++) {
+    const res = await httpsRequest({ port: devtls.httpsPort, host: 'six.localhost', ca: devtls.ca.certPem });
+    t.is(res.status, 200);
+    t.is(res.text, 'from ::1');
+  }
 });
 
 test('a backend that never answers gives a 504 after the response timeout', async (t) => {

@@ -9,7 +9,7 @@ export function route(fields: { host: string; target: number | string; path?: st
     host,
     wildcard: host.startsWith('*.'),
     path: path ?? '/',
-    target: { origin: url.origin, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), basePath },
+    target: { origin: url.origin, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), basePath, ...(typeof target === 'number' ? { anyLoopback: true } : {}) },
     changeOrigin: false,
     stripPrefix: false,
     headers: {},

@@ -25,3 +25,8 @@ test('resets, malformed answers and anything else each get their own words', (t)
   t.regex(failure('HPE_INVALID_CONSTANT').logLine, /sent a malformed HTTP response/);
   t.regex(failure('EWHATEVER').logLine, /failed \(EWHATEVER\)/);
 });
+
+test('a bare-port target that refused on both loopback addresses says which were tried', (t) => {
+  const error = Object.assign(new Error('refused'), { code: 'ECONNREFUSED', triedAddresses: ['127.0.0.1', '::1'] });
+  t.regex(describeUpstreamError(error, app).page.detail, /refused the connection on 127\.0\.0\.1 and ::1\./);
+});
