@@ -3,7 +3,7 @@
  * (a test compares them), so editor completion and the validator cannot drift apart.
  */
 export const TOP_LEVEL_KEYS = ['$schema', 'routes', 'httpsPort', 'httpPort', 'http2', 'timeouts'] as const;
-export const ROUTE_KEYS = ['host', 'path', 'target', 'changeOrigin', 'stripPrefix', 'headers'] as const;
+export const ROUTE_KEYS = ['host', 'path', 'target', 'changeOrigin', 'stripPrefix', 'rewriteRedirects', 'headers'] as const;
 export const TIMEOUT_KEYS = ['connect', 'response'] as const;
 
 export const DEFAULT_TIMEOUTS = { connect: 5_000, response: 120_000 } as const;

@@ -40,6 +40,7 @@ export function validateRoute(source: SourceText, node: Node, index: number): Va
   const path = pathMember === undefined ? '/' : validatePath(source, pathMember);
   const changeOriginMember = fields.get('changeOrigin');
   const stripPrefixMember = fields.get('stripPrefix');
+  const rewriteRedirectsMember = fields.get('rewriteRedirects');
   const headersMember = fields.get('headers');
 
   return {
@@ -50,6 +51,7 @@ export function validateRoute(source: SourceText, node: Node, index: number): Va
       target,
       changeOrigin: changeOriginMember === undefined ? false : requireBoolean(source, changeOriginMember),
       stripPrefix: stripPrefixMember === undefined ? false : requireBoolean(source, stripPrefixMember),
+      rewriteRedirects: rewriteRedirectsMember === undefined ? true : requireBoolean(source, rewriteRedirectsMember),
       headers: headersMember === undefined ? {} : validateHeaders(source, headersMember),
       source: source.file,
       definedAt: source.location(node.offset),

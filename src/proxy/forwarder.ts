@@ -7,6 +7,7 @@ import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
 import { abortResponse, asHttp1Response, requestAuthority, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-compat.js';
 import type { UpstreamPools } from './upstream-pools.js';
+import { rewriteRedirectUrl, rewriteRefresh } from './redirect-rewrite.js';
 
 /** Told about each request devtls could not forward (one line for the terminal). */
 export type UpstreamErrorListener = (route: Route, req: ProxyRequest, message: string) => void;
@@ -118,6 +119,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     if (statusCode < 200) return; // informational (103 Early Hints): the final response follows
     this.answered = true;
+    if (this.route.rewriteRedirects && (headers['location'] !== undefined || headers['content-location'] !== undefined || headers['refresh'] !== undefined)) {
+      rewriteRedirectHeaders(headers, this.route, requestAuthority(this.req));
+    }
     asHttp1Response(this.res).writeHead(statusCode, downstreamResponseHeaders(headers));
   }
 
@@ -159,4 +163,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.res.headersSent) abortResponse(this.res);
     else sendErrorPage(this.req, this.res, failure.page);
   }
+}
+
+/** Keep redirects on devtls (see redirect-rewrite.ts); only called when such a header is there. */
+function rewriteRedirectHeaders(headers: IncomingHttpHeaders, route: Route, authority: string): void {
+  for (const name of ['location', 'content-location'] as const) {
+    const value = headers[name];
+    if (typeof value === 'string') headers[name] = rewriteRedirectUrl(value, route, authority) ?? value;
+  }
+  const refresh = headers['refresh'];
+  if (typeof refresh === 'string') headers['refresh'] = rewriteRefresh(refresh, route, authority) ?? refresh;
 }

@@ -36,6 +36,7 @@ function sameRoute(a: Route, b: Route): boolean {
     a.target.basePath === b.target.basePath &&
     a.changeOrigin === b.changeOrigin &&
     a.stripPrefix === b.stripPrefix &&
+    a.rewriteRedirects === b.rewriteRedirects &&
     JSON.stringify(a.headers) === JSON.stringify(b.headers)
   );
 }

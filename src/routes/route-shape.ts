@@ -21,7 +21,7 @@ export function routeShapeProblem(value: unknown): string | undefined {
   if (typeof target.origin !== 'string' || !/^http:\/\//.test(target.origin)) return `bad target for ${route.host}`;
   if (typeof target.hostname !== 'string' || typeof target.basePath !== 'string') return `bad target for ${route.host}`;
   if (!Number.isInteger(target.port) || (target.port as number) < 1 || (target.port as number) > 65535) return `bad target port for ${route.host}`;
-  if (typeof route.changeOrigin !== 'boolean' || typeof route.stripPrefix !== 'boolean') return `bad flags for ${route.host}`;
+  if (typeof route.changeOrigin !== 'boolean' || typeof route.stripPrefix !== 'boolean' || typeof route.rewriteRedirects !== 'boolean') return `bad flags for ${route.host}`;
   if (typeof route.headers !== 'object' || route.headers === null) return `bad headers for ${route.host}`;
   for (const [name, headerValue] of Object.entries(route.headers)) {
     // The WebSocket relay writes these as raw header lines: no line breaks, no managed names.

@@ -33,6 +33,8 @@ export interface Route {
   changeOrigin: boolean;
   /** Remove `path` from the URL before forwarding. */
   stripPrefix: boolean;
+  /** Rewrite redirects that point at the target (or this host over http) to the public https URL. */
+  rewriteRedirects: boolean;
   /** Extra request headers for the target (never the ones devtls manages). */
   headers: Readonly<Record<string, string>>;
   timeouts: UpstreamTimeouts;

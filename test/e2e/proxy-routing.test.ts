@@ -6,10 +6,18 @@ import { httpsRequest } from '../helpers/https-client.js';
 let app: TestBackend;
 let api: TestBackend;
 let preview: TestBackend;
+let redirecting: TestBackend;
 let devtls: TestDevtls;
 
 test.before(async () => {
   [app, api, preview] = await Promise.all([startBackend('app'), startBackend('api'), startBackend('preview')]);
+  // A dev server that only knows its own address, as most do behind a proxy.
+  redirecting = await startBackend('redirecting', (req, res) => {
+    const own = `http://127.0.0.1:${redirecting.port}`;
+    const location = req.url === '/away' ? 'http://example.com/elsewhere' : `${own}/dashboard?tab=1`;
+    res.writeHead(302, { location, 'content-location': `${own}/login`, refresh: `3; url=${own}/later`, 'content-length': 0 });
+    res.end();
+  });
   devtls = await startTestDevtls({
     routes: [
       { host: 'app.localhost', target: app.port },
@@ -19,13 +27,15 @@ test.before(async () => {
       { host: 'exact.preview.localhost', target: app.port },
       { host: '*.localhost', target: api.port },
       { host: 'rewrite.localhost', target: `http://localhost:${api.port}/base`, changeOrigin: true, headers: { 'X-Extra': 'yes' } },
+      { host: 'redirect.localhost', target: redirecting.port },
+      { host: 'redirect-off.localhost', target: redirecting.port, rewriteRedirects: false },
     ],
   });
 });
 
 test.after.always(async () => {
   await devtls?.stop();
-  await Promise.all([app, api, preview].map((backend) => backend?.close()));
+  await Promise.all([app, api, preview, redirecting].map((backend) => backend?.close()));
 });
 
 async function get(host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; reply: EchoReply }> {
@@ -107,4 +117,17 @@ test('an unknown host gets a 404 page listing the configured hosts, and is never
   const body = JSON.parse(json.text) as { hosts: string[]; status: number };
   t.is(body.status, 404);
   t.true(body.hosts.includes(`https://rewrite.localhost:${devtls.httpsPort}/`));
+});
+
+test('redirects to the dev server\'s own address come back as the public https URL; others stay', async (t) => {
+  const origin = `https://redirect.localhost:${devtls.httpsPort}`;
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'redirect.localhost', path: '/', ca: devtls.ca.certPem });
+  t.is(res.status, 302);
+  t.is(res.headers['location'], `${origin}/dashboard?tab=1`);
+  t.is(res.headers['content-location'], `${origin}/login`);
+  t.is(res.headers['refresh'], `3; url=${origin}/later`);
+  const away = await httpsRequest({ port: devtls.httpsPort, host: 'redirect.localhost', path: '/away', ca: devtls.ca.certPem });
+  t.is(away.headers['location'], 'http://example.com/elsewhere');
+  const off = await httpsRequest({ port: devtls.httpsPort, host: 'redirect-off.localhost', path: '/', ca: devtls.ca.certPem });
+  t.is(off.headers['location'], `http://127.0.0.1:${redirecting.port}/dashboard?tab=1`, '"rewriteRedirects": false leaves it as sent');
 });

@@ -12,6 +12,7 @@ export function route(fields: { host: string; target: number | string; path?: st
     target: { origin: url.origin, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), basePath, ...(typeof target === 'number' ? { anyLoopback: true } : {}) },
     changeOrigin: false,
     stripPrefix: false,
+    rewriteRedirects: true,
     headers: {},
     timeouts: { connect: 5_000, response: 120_000 },
     source: 'proxy.config.json',
