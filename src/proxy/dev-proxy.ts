@@ -175,6 +175,7 @@ export class DevProxy {
     const { https, http } = this.current;
     this.current = new Generation(this.current.table, NOT_LISTENING, undefined, this.contexts);
     this.upgrades.closeAll();
+    this.forwarder.stop();
     const closed = [
       ...https.servers.map((server) => new Promise<void>((resolve) => closeGracefully(server, () => resolve()))),
       ...(http?.servers ?? []).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),

@@ -9,6 +9,8 @@ import { describeUpstreamError } from './upstream-errors.js';
 import { forwardContext, type UpstreamErrorListener } from './forwarder.js';
 import { writeRawResponse } from './raw-response.js';
 import { targetConnector } from './target-connector.js';
+import { hostCheckRefusal } from './host-check-hints.js';
+import { hostWithoutPort } from './host-header.js';
 
 /**
  * WebSocket (and any other HTTP/1.1 Upgrade) forwarding as a byte relay: the handshake
@@ -58,7 +60,12 @@ export class UpgradeForwarder {
         const status = /^HTTP\/1\.[01] (\d{3})/.exec(first.toString('latin1', 0, Math.min(first.length, 32)))?.[1];
         if (status !== '101') {
           const what = status === undefined ? 'with an answer that is not HTTP' : `with ${status}`;
-          this.onUpstreamError(route, req, `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.`);
+          const refusal = hostCheckRefusal(Number(status ?? 0), first.toString('utf8', 0, Math.min(first.length, 4096)), hostWithoutPort(req.headers.host), req.url ?? '/');
+          this.onUpstreamError(
+            route,
+            req,
+            `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.${refusal === undefined ? '' : ` ${refusal.hint}`}`,
+          );
         }
         socket.write(first);
         relay(connected, socket);

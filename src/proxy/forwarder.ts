@@ -8,6 +8,9 @@ import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext 
 import { abortResponse, asHttp1Response, requestAuthority, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-compat.js';
 import type { UpstreamPools } from './upstream-pools.js';
 import { rewriteRedirectUrl, rewriteRefresh } from './redirect-rewrite.js';
+import { hostCheckRefusal, mayBeHostCheck } from './host-check-hints.js';
+import { hostWithoutPort } from './host-header.js';
+import { routeLabel } from '../routes/labels.js';
 
 /** Told about each request devtls could not forward (one line for the terminal). */
 export type UpstreamErrorListener = (route: Route, req: ProxyRequest, message: string) => void;
@@ -56,8 +59,18 @@ export class Forwarder {
 
   /** @internal for ForwardHandler */
   failed(route: Route, req: ProxyRequest, message: string): void {
-    this.onUpstreamError(route, req, message);
+    if (!this.stopping) this.onUpstreamError(route, req, message);
   }
+
+  /**
+   * devtls is shutting down: streams still open (server-sent events, long polls) are cut
+   * by devtls itself, which is no dev-server failure to warn about.
+   */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  private stopping = false;
 }
 
 /** Who asked, as devtls saw the connection: the source of every X-Forwarded-* header. */
@@ -90,6 +103,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private readonly route: Route;
   /** Set while one retry is still allowed: a body-less request, not yet retried. */
   private retryOptions: Dispatcher.DispatchOptions | undefined;
+  /** A small 400/401/403 answer held back until it is known whether it is a dev server's host check. */
+  private held: HeldAnswer | undefined;
 
   constructor(forwarder: Forwarder, req: ProxyRequest, res: ProxyResponse, route: Route, retryOptions: Dispatcher.DispatchOptions | undefined) {
     this.forwarder = forwarder;
@@ -122,11 +137,23 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.route.rewriteRedirects && (headers['location'] !== undefined || headers['content-location'] !== undefined || headers['refresh'] !== undefined)) {
       rewriteRedirectHeaders(headers, this.route, requestAuthority(this.req));
     }
+    if (mayBeHostCheck(statusCode) && headers['content-encoding'] === undefined) {
+      this.held = { status: statusCode, headers, chunks: [], bytes: 0 };
+      return;
+    }
     asHttp1Response(this.res).writeHead(statusCode, downstreamResponseHeaders(headers));
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.done) return;
+    const held = this.held;
+    if (held !== undefined) {
+      held.chunks.push(chunk);
+      held.bytes += chunk.length;
+      if (held.bytes <= HELD_BYTES) return;
+      this.releaseHeld(); // too big for a host-check page: pass it on as it is
+      return;
+    }
     if (asHttp1Response(this.res).write(chunk)) return;
     controller.pause();
     this.res.once('drain', this.onDrain);
@@ -134,6 +161,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: Controller, trailers: IncomingHttpHeaders): void {
     if (this.done) return;
+    if (this.held !== undefined && this.answeredHostCheck(this.held)) return;
+    if (this.held !== undefined) this.releaseHeld();
     this.done = true;
     // Trailers (gRPC-web status, Server-Timing) pass on where the browser's side can carry
     // them: HTTP/2 always, HTTP/1.1 when the response is chunked.
@@ -142,6 +171,33 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       break;
     }
     this.res.end();
+  }
+
+  /** Write a held answer as the dev server sent it. */
+  private releaseHeld(): void {
+    const held = this.held as HeldAnswer;
+    this.held = undefined;
+    const res = asHttp1Response(this.res);
+    res.writeHead(held.status, downstreamResponseHeaders(held.headers));
+    for (const chunk of held.chunks) res.write(chunk);
+  }
+
+  /** A dev server's host check refused the name: devtls's page says which setting allows it. */
+  private answeredHostCheck(held: HeldAnswer): boolean {
+    const host = hostWithoutPort(requestAuthority(this.req));
+    const text = Buffer.concat(held.chunks).toString('utf8');
+    const refusal = hostCheckRefusal(held.status, text, host, this.req.url ?? '/');
+    if (refusal === undefined) return false;
+    this.done = true;
+    this.held = undefined;
+    this.forwarder.failed(this.route, this.req, `${held.status} ${routeLabel(this.route)} → ${this.route.target.origin}: ${refusal.hint}`);
+    sendErrorPage(this.req, this.res, {
+      status: held.status,
+      title: 'Blocked by the dev server',
+      detail: `The dev server (${refusal.server}) at ${this.route.target.origin} refused the name ${host}: ${firstLine(text)}`,
+      hint: refusal.hint,
+    });
+    return true;
   }
 
   onResponseError(_controller: Controller, error: Error): void {
@@ -158,11 +214,28 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       }
     }
     this.done = true;
+    this.held = undefined;
     const failure = describeUpstreamError(error, this.route);
     this.forwarder.failed(this.route, this.req, failure.logLine);
     if (this.res.headersSent) abortResponse(this.res);
     else sendErrorPage(this.req, this.res, failure.page);
   }
+}
+
+/** A 400/401/403 answer waiting to be recognised (or passed on). */
+interface HeldAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  chunks: Buffer[];
+  bytes: number;
+}
+
+/** Host-check pages are short; anything longer is passed on unread. */
+const HELD_BYTES = 16 * 1024;
+
+function firstLine(html: string): string {
+  const text = html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** Keep redirects on devtls (see redirect-rewrite.ts); only called when such a header is there. */

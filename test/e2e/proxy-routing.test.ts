@@ -7,6 +7,7 @@ let app: TestBackend;
 let api: TestBackend;
 let preview: TestBackend;
 let redirecting: TestBackend;
+let hostChecking: TestBackend;
 let devtls: TestDevtls;
 
 test.before(async () => {
@@ -17,6 +18,16 @@ test.before(async () => {
     const location = req.url === '/away' ? 'http://example.com/elsewhere' : `${own}/dashboard?tab=1`;
     res.writeHead(302, { location, 'content-location': `${own}/login`, refresh: `3; url=${own}/later`, 'content-length': 0 });
     res.end();
+  });
+  // Vite's answer to a Host it does not allow.
+  hostChecking = await startBackend('host-checking', (req, res) => {
+    if (req.url === '/forbidden') {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end('Forbidden: not an admin');
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end(`Blocked request. This host ("${String(req.headers.host).split(':')[0]}") is not allowed.\nTo allow this host, add it to \`server.allowedHosts\` in vite.config.js.`);
   });
   devtls = await startTestDevtls({
     routes: [
@@ -29,13 +40,14 @@ test.before(async () => {
       { host: 'rewrite.localhost', target: `http://localhost:${api.port}/base`, changeOrigin: true, headers: { 'X-Extra': 'yes' } },
       { host: 'redirect.localhost', target: redirecting.port },
       { host: 'redirect-off.localhost', target: redirecting.port, rewriteRedirects: false },
+      { host: 'vite.localhost', target: hostChecking.port },
     ],
   });
 });
 
 test.after.always(async () => {
   await devtls?.stop();
-  await Promise.all([app, api, preview, redirecting].map((backend) => backend?.close()));
+  await Promise.all([app, api, preview, redirecting, hostChecking].map((backend) => backend?.close()));
 });
 
 async function get(host: string, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; reply: EchoReply }> {
@@ -130,4 +142,15 @@ test('redirects to the dev server\'s own address come back as the public https U
   t.is(away.headers['location'], 'http://example.com/elsewhere');
   const off = await httpsRequest({ port: devtls.httpsPort, host: 'redirect-off.localhost', path: '/', ca: devtls.ca.certPem });
   t.is(off.headers['location'], `http://127.0.0.1:${redirecting.port}/dashboard?tab=1`, '"rewriteRedirects": false leaves it as sent');
+});
+
+test('a dev server\'s host-check refusal gets a page and a terminal line naming the setting; other 403s pass as sent', async (t) => {
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'vite.localhost', path: '/', ca: devtls.ca.certPem });
+  t.is(res.status, 403);
+  t.regex(res.text, /Blocked by the dev server/);
+  t.regex(res.text, /add &#34;vite\.localhost&#34; to server\.allowedHosts in vite\.config/);
+  t.true(devtls.logger.lines.some((line) => /403 vite\.localhost → .*Vite's host check refused vite\.localhost: add "vite\.localhost" to server\.allowedHosts/.test(line)), devtls.logger.lines.join('\n'));
+  const plain = await httpsRequest({ port: devtls.httpsPort, host: 'vite.localhost', path: '/forbidden', ca: devtls.ca.certPem });
+  t.is(plain.status, 403);
+  t.is(plain.text, 'Forbidden: not an admin');
 });
