@@ -60,7 +60,11 @@ export function typeName(node: Node): string {
 
 /** Throws unless the node has the given JSON type; `expected` says what to write. */
 export function requireType(source: SourceText, node: Node, type: Node['type'], what: string, expected: string, hint?: string): void {
-  if (node.type === type) return;
+  if (node.type !== type) wrongType(source, node, what, expected, hint);
+}
+
+/** The error for a value of the wrong JSON type, saying what was found. */
+export function wrongType(source: SourceText, node: Node, what: string, expected: string, hint?: string): never {
   const found = node.type === 'object' || node.type === 'array' ? typeName(node) : `${typeName(node)} ${source.raw(node)}`;
   const cleaned = found.replace(/^(true|false|null) \1$/, '$1');
   throw source.error(node.offset, { what, found: cleaned, expected, ...(hint === undefined ? {} : { hint }) });

@@ -1,7 +1,7 @@
 /** The top level of proxy.config.json → ProxyConfig, plus warnings about host names. */
 import type { Node } from 'jsonc-parser';
 import type { ProxyConfig } from './types.js';
-import type { Route } from '../routes/route.js';
+import type { Route, UpstreamTimeouts } from '../routes/route.js';
 import { DEFAULT_TIMEOUTS, MAX_TIMEOUT_MS, TIMEOUT_KEYS, TOP_LEVEL_KEYS } from './known-keys.js';
 import { members, requireType, type Member, requireBoolean } from './json-nodes.js';
 import { validateRoute } from './validate-route.js';
@@ -114,7 +114,7 @@ function httpPortValue(source: SourceText, member: Member): number | false {
 }
 
 function timeoutsValue(source: SourceText, member: Member | undefined): ProxyConfig['timeouts'] {
-  const timeouts: { connect: number; response: number } = { ...DEFAULT_TIMEOUTS };
+  const timeouts: UpstreamTimeouts = { ...DEFAULT_TIMEOUTS };
   if (member === undefined) return timeouts;
   requireType(source, member.value, 'object', '"timeouts" must be an object', `{ "connect": ${DEFAULT_TIMEOUTS.connect}, "response": ${DEFAULT_TIMEOUTS.response} } (milliseconds)`);
   for (const { name, value } of members(source, member.value, TIMEOUT_KEYS, '"timeouts"').values()) {

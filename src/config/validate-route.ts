@@ -2,7 +2,7 @@
 import type { Node } from 'jsonc-parser';
 import type { Route, RouteTarget } from '../routes/route.js';
 import { ROUTE_KEYS } from './known-keys.js';
-import { fail, members, requireBoolean, requireType, type Member } from './json-nodes.js';
+import { fail, members, requireBoolean, requireType, wrongType, type Member } from './json-nodes.js';
 import { hostProblem } from './host-name-rules.js';
 import { normalizePath, pathProblem } from './path-rules.js';
 import { PORT_EXPECTED, targetFromPort, targetFromString } from './target-rules.js';
@@ -85,8 +85,7 @@ function validateTarget(source: SourceText, member: Member): RouteTarget {
   } else if (node.type === 'string') {
     result = targetFromString(node.value as string);
   } else {
-    requireType(source, node, 'string', '"target" must be a port or an http URL', 'a port like 8080 or a URL like "http://127.0.0.1:8080"');
-    throw new Error('unreachable');
+    return wrongType(source, node, '"target" must be a port or an http URL', 'a port like 8080 or a URL like "http://127.0.0.1:8080"');
   }
   if ('problem' in result) fail(source, node, result.problem);
   return result.target;
