@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { run, start, waitForPort, freePort, killAllSync } from './lib/processes.mjs';
+import { waitForFirstOk } from './lib/client.mjs';
 import { PROXY_CORE } from './lib/proxies.mjs';
 import { LOAD_CORE } from './lib/load.mjs';
 
@@ -61,7 +62,7 @@ export async function measurePageLoad({ runs = 7, log = console.log } = {}) {
       writeFileSync(join(home, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'localhost', target: backendPort }], http2 }));
       const proc = start(`devtls ${http2 ? 'h2' : 'h1'}`, process.execPath, [cli, 'up', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir, '--no-watch'], { core: PROXY_CORE, cwd: home, env: { ...process.env, DEVTLS_STATE_DIR: join(home, 'state') } });
       started.push(proc);
-      await waitForPort(port, { proc });
+      await waitForFirstOk(port, performance.now(), { proc }); // the route, not just the port
       proxies.push({ name: `devtls, HTTP/${http2 ? '2' : '1.1'}`, port });
     }
     const caddyPort = await freePort();

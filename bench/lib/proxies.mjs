@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start, waitForPort, freePort } from './processes.mjs';
+import { waitForFirstOk } from './client.mjs';
 import { treePids } from './proc-stats.mjs';
 
 export const PROXY_CORE = 0;
@@ -219,6 +220,7 @@ export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], ca
   // keeps every build's instance apart.
   const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: join(home, 'state') };
   const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env });
-  await waitForPort(port, { proc });
+  // The port opens before the project's routes are registered: wait for the route itself.
+  await waitForFirstOk(port, startedAt, { proc });
   return { ...running(name, proc, port, 'devtls'), config, home, startedAt };
 }
