@@ -6,6 +6,7 @@ import type { Route } from '../routes/route.js';
 import {
   certificateFileNames,
   commentBlock,
+  decodedPath,
   describeRoute,
   extraHeaders,
   formatMs,
@@ -96,7 +97,8 @@ function siteBlock(site: Site, settings: ExportSettings): string[] {
   return [`https://${site.host}:${settings.httpsPort} {`, ...body.map((line) => (line === '' ? '' : `${TAB}${line}`)), '}'];
 }
 
-/** `/api` covers `/api`, `/api/…` (and any query), never `/apix`; case-sensitive like devtls (Caddy's `path` is not). */
+/** `/api` covers `/api`, `/api/…` (and any query), never `/apix`; case-sensitive like devtls (Caddy's `path` is not).
+ * Caddy matches the decoded path, so `path` is given decoded. */
 export function caddyPathRegexp(path: string): string {
   return `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|$)`;
 }
@@ -136,7 +138,7 @@ function routeHandle(route: Route, index: number, settings: ExportSettings): str
   if (route.path === '/') {
     lines.push('handle {');
   } else {
-    lines.push(`@route${index} path_regexp ${caddyToken(caddyPathRegexp(route.path))}`, `handle @route${index} {`);
+    lines.push(`@route${index} path_regexp ${caddyToken(caddyPathRegexp(decodedPath(route.path)))}`, `handle @route${index} {`);
   }
   lines.push(...body.map((line) => `${TAB}${line}`), '}');
   return lines;

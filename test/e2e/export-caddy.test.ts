@@ -107,3 +107,14 @@ test.serial('a dead target gives 502 and a silent one 504 after the response tim
   await checkUpstreamFailures(t, devtlsFront(scenario));
   await checkUpstreamFailures(t, front);
 });
+
+test.serial('a --tls acme export adapts too, with no certificate files', async (t) => {
+  if (skipWithoutCaddy(t)) return;
+  const acmeDir = join(outDir, '..', 'acme');
+  const exported = await runDevtls(['export', 'caddy', '--tls', 'acme', '--config', scenario.devtls.configFile, '--out', acmeDir, '--ca-dir', scenario.devtls.caDir]);
+  t.is(exported.code, 0, exported.stderr);
+  const env = await caddyEnvironment(join(outDir, '..'));
+  const result = await runTool('caddy', ['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile'], { cwd: acmeDir, env });
+  t.is(result.code, 0, result.stderr);
+  t.notRegex(result.stdout, /load_files/);
+});

@@ -117,3 +117,14 @@ test.serial('a dead target gives 502 and a silent one 504 after the response tim
   await checkUpstreamFailures(t, devtlsFront(scenario));
   await checkUpstreamFailures(t, front);
 });
+
+test.serial('an export for nginx before 1.19.4 (no ssl_reject_handshake) passes nginx -t too', async (t) => {
+  if (skipWithoutNginx(t)) return;
+  const oldDir = join(outDir, '..', 'old');
+  const exported = await runDevtls(['export', 'nginx', '--nginx-version', '1.18.0', '--config', scenario.devtls.configFile, '--out', oldDir, '--https-port', '8443', '--http-port', '8080', '--ca-dir', scenario.devtls.caDir]);
+  t.is(exported.code, 0, exported.stderr);
+  const text = await readFile(join(oldDir, 'nginx.conf'), 'utf8');
+  t.notRegex(text, /ssl_reject_handshake on;/);
+  const result = await runTool(nginxPath as string, ['-t', '-p', oldDir, '-c', join(oldDir, 'nginx.conf')]);
+  t.is(result.code, 0, result.stderr);
+});
