@@ -12,6 +12,7 @@ import {
   formatMs,
   httpsPortSuffix,
   pathRewriteOf,
+  rewritesPath,
   sitesOf,
   targetAddress,
   upstreamHostOverride,
@@ -46,7 +47,7 @@ export function renderCaddyfile(routes: readonly Route[], settings: ExportSettin
 
 function caddyNotes(routes: readonly Route[], settings: ExportSettings): string[] {
   const notes: string[] = [];
-  if (routes.some((route) => pathRewriteOf(route).strip !== undefined || pathRewriteOf(route).prepend !== '')) {
+  if (routes.some(rewritesPath)) {
     notes.push('stripPrefix / target base path: Caddy rewrites the decoded path (an encoded "%2F" becomes "/"), where devtls forwards the bytes the browser sent.');
   }
   notes.push('paths are matched after Caddy cleans them (dot segments, "//"); devtls matches the path as sent.');

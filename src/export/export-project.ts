@@ -13,7 +13,7 @@ import { renderCaddyfile } from './caddy-config.js';
 import { renderGatewayYaml } from './gateway-config.js';
 import { NGINX_RUNTIME_FOLDERS, renderNginxConfig } from './nginx-config.js';
 import { ASSUMED_NGINX_VERSION, detectInstalledNginx, formatVersion, parseNginxVersion, type NginxVersion } from './nginx-version.js';
-import { writeOutputFolder, type OutputFile } from './output-folder.js';
+import { checkOutputFolder, writeOutputFolder, type OutputFile } from './output-folder.js';
 import { CA_CERTIFICATE_FILE, EXPORT_FORMATS, certificateFileNames, type ExportFormat, type ExportSettings, type RenderedConfig, type TlsMode } from './route-analysis.js';
 
 export interface ExportOptions {
@@ -83,11 +83,15 @@ export async function exportProject(options: ExportOptions): Promise<ExportResul
     bind: options.bind ?? [],
   };
   const rendered =
-    format === 'caddy'
-      ? renderCaddyfile(config.routes, settings)
-      : format === 'nginx'
-        ? renderNginxConfig(config.routes, { ...settings, version: (nginxVersion as ChosenVersion).version, versionSource: (nginxVersion as ChosenVersion).source })
+    nginxVersion !== undefined
+      ? renderNginxConfig(config.routes, { ...settings, version: nginxVersion.version, versionSource: nginxVersion.source })
+      : format === 'caddy'
+        ? renderCaddyfile(config.routes, settings)
         : renderGatewayYaml(config.routes, { ...settings, services });
+  const shownDir = options.outDir ?? `devtls-export/${format}`;
+  const outDir = resolve(shownDir);
+  // Before the CA is opened (it may be created): a refused folder changes nothing anywhere.
+  await checkOutputFolder(outDir, shownDir, options.force === true);
 
   const files: OutputFile[] = [{ name: rendered.fileName, text: rendered.text, mode: 0o644 }];
   let caCreated = false;
@@ -101,8 +105,6 @@ export async function exportProject(options: ExportOptions): Promise<ExportResul
       files.push({ name: names.cert, text: leaf.certPem, mode: 0o644 }, { name: names.key, text: leaf.keyPem, mode: PRIVATE_FILE_MODE });
     }
   }
-  const shownDir = options.outDir ?? `devtls-export/${format}`;
-  const outDir = resolve(shownDir);
   await writeOutputFolder(outDir, shownDir, files, format === 'nginx' ? NGINX_RUNTIME_FOLDERS : [], options.force === true);
   return { format, outDir, files: files.map((file) => file.name), config: rendered, warnings, caCreated, routes: config.routes };
 }

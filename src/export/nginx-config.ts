@@ -13,6 +13,7 @@ import {
   formatMs,
   httpsPortSuffix,
   pathRewriteOf,
+  rewritesPath,
   sitesOf,
   upstreamHostOverride,
   type ExportSettings,
@@ -107,7 +108,7 @@ function nginxNotes(routes: readonly Route[], settings: NginxSettings): string[]
   if (routes.some((route) => route.timeouts.connect > 75_000)) {
     notes.push('connect timeout: nginx cannot wait longer than about 75 s to connect, whatever proxy_connect_timeout says.');
   }
-  if (routes.some((route) => pathRewriteOf(route).strip !== undefined || pathRewriteOf(route).prepend !== '')) {
+  if (routes.some(rewritesPath)) {
     notes.push('stripPrefix / target base path: nginx rewrites the path after decoding it (%XX and dot segments), where devtls forwards the bytes the browser sent.');
   }
   notes.push('paths are matched after nginx decodes %XX and resolves dot segments; devtls matches the path as sent.');

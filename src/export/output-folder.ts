@@ -38,11 +38,8 @@ export async function foreignEntries(dir: string): Promise<string[]> {
   return foreign;
 }
 
-/**
- * Write `files` into `dir` (created if missing; a `certs/` folder is 0700), refusing a folder
- * that holds files this command did not write unless `force`.
- */
-export async function writeOutputFolder(dir: string, shownDir: string, files: readonly OutputFile[], folders: readonly string[], force: boolean): Promise<void> {
+/** Refuse (one-line UserError) a folder holding files this command did not write, unless `force`. */
+export async function checkOutputFolder(dir: string, shownDir: string, force: boolean): Promise<void> {
   const foreign = await foreignEntries(dir).catch((error: unknown) => {
     if (errorCode(error) === 'ENOENT') return [];
     if (errorCode(error) === 'ENOTDIR') throw new UserError(`cannot export into ${shownDir}: it is a file`, { hint: 'pass a folder with --out', code: 'EEXPORT_OUT' });
@@ -55,6 +52,14 @@ export async function writeOutputFolder(dir: string, shownDir: string, files: re
       code: 'EEXPORT_OUT',
     });
   }
+}
+
+/**
+ * Write `files` into `dir` (created if missing; a folder holding a private key is 0700), after
+ * checkOutputFolder. Files of the same names are replaced; other files are left alone.
+ */
+export async function writeOutputFolder(dir: string, shownDir: string, files: readonly OutputFile[], folders: readonly string[], force: boolean): Promise<void> {
+  await checkOutputFolder(dir, shownDir, force);
   const previous = await readManifest(dir).catch(() => ({ files: [], folders: [] }) as Manifest);
   try {
     await mkdir(dir, { recursive: true });

@@ -123,12 +123,12 @@ export function decodedPath(path: string): string {
   }
 }
 
-/** The https origin a redirect points to, `{host}` standing for the request's host. */
+/** `:8443` after a host in an https URL; nothing for 443. */
 export function httpsPortSuffix(settings: ExportSettings): string {
   return settings.httpsPort === 443 ? '' : `:${settings.httpsPort}`;
 }
 
-/** Distinct timeout pairs, to say once when they differ per route. */
+/** A duration both engines read: `5000ms`. */
 export function formatMs(ms: number): string {
   return `${ms}ms`;
 }

@@ -54,6 +54,7 @@ test('a folder holding files export did not write is refused without --force, an
   t.regex(refused.stderr, /^devtls: \S*out holds files devtls export did not write \(Caddyfile\); nothing was written\n.*--force/);
   t.is(await readFile(join(out, 'Caddyfile'), 'utf8'), 'mine\n');
   t.deepEqual(await readdir(out), ['Caddyfile']);
+  t.false((await readdir(dir)).includes('ca'), 'a refused export creates no CA either');
 
   await writeFile(join(out, 'notes.txt'), 'keep me\n');
   const forced = await runDevtls(['export', 'caddy', '--config', config, '--out', out, '--ca-dir', caDir, '--force']);
