@@ -44,6 +44,7 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .example('$0 export nginx --out /srv/dev-proxy --https-port 8443', 'a complete nginx.conf')
       .example('$0 export kubernetes --service 8080=web', 'gateway.yaml: a Gateway and one HTTPRoute per host') as unknown as Argv<ExportArgs>,
   handler: async (args) => {
+    const caDir = args.caDir ?? defaultCaDir();
     const result = await exportProject({
       format: args.format,
       configFile: args.config,
@@ -55,11 +56,11 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       services: (args.service ?? []).map(String),
       bind: (args.bind ?? []).map(String),
       force: args.force,
-      caDir: args.caDir ?? defaultCaDir(),
+      caDir,
     });
     for (const warning of result.warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
     for (const note of result.config.notes) terminalLogger.warn(`not carried over exactly: ${note}`);
-    if (result.caCreated) console.log('Created a local certificate authority for the certificates.');
+    if (result.caCreated) console.log(`Created a local certificate authority in ${caDir}`);
     console.log(paint('bold', `Exported ${result.routes.length} route${result.routes.length === 1 ? '' : 's'} for ${result.format} into ${result.outDir}:`));
     for (const file of result.files) console.log(`  ${file}${file.endsWith('-key.pem') ? '   (private key, mode 600)' : ''}`);
     console.log(`Run it: ${(RUN_HINTS[result.format] as (dir: string) => string)(result.outDir)}`);
