@@ -185,6 +185,7 @@ export async function checkHttp2(t: ExecutionContext, front: Front): Promise<voi
     t.is(reply.url, '/h2?x=1');
     t.is(reply.headers['x-forwarded-host'], `app.localhost:${front.httpsPort}`, `${front.name}: h2 X-Forwarded-Host`);
     t.is(reply.headers['x-extra'], API_HEADERS['x-extra']);
+    t.is(reply.headers['x-forwarded-for'], '127.0.0.1', `${front.name}: X-Forwarded-For without one from the client`);
   } finally {
     session.close();
   }
