@@ -86,13 +86,6 @@ function siteBlock(site: Site, settings: ExportSettings): string[] {
     const files = certificateFileNames(site.host);
     body.push(`tls ${files.cert} ${files.key}`);
   }
-  body.push(
-    '# X-Forwarded-For as devtls sends it: what the client sent, then its address.',
-    'map {http.request.header.X-Forwarded-For} {devtls_xff} {',
-    `${TAB}"" {remote_host}`,
-    `${TAB}default "{http.request.header.X-Forwarded-For}, {remote_host}"`,
-    '}',
-  );
   site.routes.forEach((route, index) => body.push('', ...routeHandle(route, index + 1, settings)));
   if (!site.coversEveryPath) body.push('', '# No route for other paths: 404, as devtls.', 'handle {', `${TAB}respond 404`, '}');
   return [`https://${site.host}:${settings.httpsPort} {`, ...body.map((line) => (line === '' ? '' : `${TAB}${line}`)), '}'];
@@ -124,10 +117,11 @@ function routeHandle(route: Route, index: number, settings: ExportSettings): str
     `reverse_proxy ${targetAddress(route)} {`,
     ...[
       ...(host === undefined ? [] : [`header_up Host ${caddyToken(host)}`]),
-      'header_up X-Forwarded-For {devtls_xff}',
-      'header_up X-Forwarded-Proto https',
-      '# X-Forwarded-Host: Caddy sets it to the Host the client sent, replacing any client value.',
+      '# As devtls, the edge: X-Forwarded-For/-Proto/-Host are set by Caddy from the connection',
+      '# (it trusts no client value by default); Port is set here; Forwarded and X-Real-IP are dropped.',
       `header_up X-Forwarded-Port ${settings.httpsPort}`,
+      'header_up -Forwarded',
+      'header_up -X-Real-IP',
       ...extraHeaders(route).map(([name, value]) => `header_up ${name} ${caddyLiteral(value)}`),
       'transport http {',
       `${TAB}dial_timeout ${formatMs(route.timeouts.connect)}`,

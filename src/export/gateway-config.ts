@@ -39,7 +39,7 @@ function gatewayNotes(routes: readonly Route[], settings: GatewaySettings, servi
     notes.push('a wildcard host matches any number of labels in Gateway API (a.b.preview.localhost too); devtls matches exactly one.');
   }
   if (settings.httpPort !== false) notes.push('the http→https redirect is 301: Gateway API v1 allows only 301 and 302 (devtls sends 308, which keeps a POST a POST).');
-  notes.push('X-Forwarded-For/-Proto/-Host/-Port are set by your Gateway implementation, not by this file (devtls extends For and replaces the others).');
+  notes.push('X-Forwarded-For/-Proto/-Host/-Port are set by your Gateway implementation, not by this file (devtls sets all four from the connection it saw and drops Forwarded and X-Real-IP from the client).');
   notes.push(`timeouts (connect ${describeTimeouts(routes, 'connect')}, response headers ${describeTimeouts(routes, 'response')}): Gateway API has no such fields (rules[].timeouts would also cut WebSockets and streams); set them in your implementation's policy.`);
   notes.push('WebSockets and HTTP/2 to clients depend on the implementation (Envoy Gateway, Istio, Cilium, NGINX Gateway Fabric pass WebSockets; most offer h2).');
   if (routes.some((route) => route.changeOrigin)) notes.push('changeOrigin: the Host sent upstream is the Service name (URLRewrite hostname), not the local host:port.');

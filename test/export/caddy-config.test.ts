@@ -27,7 +27,7 @@ test('one site per host, longest path first, 404 for unknown hosts and unrouted 
   t.regex(text, /uri strip_prefix \/api/);
   t.regex(text, /header_up Host 127\.0\.0\.1:8092/);
   t.regex(text, /rewrite \* \/base\{path\}/);
-  t.regex(text, /header_up X-Forwarded-Port 8443/);
+  t.regex(text, /header_up X-Forwarded-Port 8443\n\s+header_up -Forwarded\n\s+header_up -X-Real-IP/);
   t.regex(text, /dial_timeout 3000ms\n\s+response_header_timeout 30000ms/);
   t.regex(text, /^https:\/\/docs\.localhost:8443 \{[\s\S]*?handle \{\n\t\trespond 404\n\t\}/m);
   t.regex(text, /^http:\/\/app\.localhost:8080, http:\/\/\*\.preview\.localhost:8080, http:\/\/docs\.localhost:8080 \{\n\tbind 127\.0\.0\.1\n\tredir https:\/\/\{host\}:8443\{uri\} 308/m);

@@ -65,7 +65,8 @@ test('timeouts, X-Forwarded-* and the redirect are written; runtime paths stay i
   const { text, notes } = render([1, 22, 1], { httpsPort: 8443, httpPort: 8080, bind: ['127.0.0.1', '::1'] });
   t.regex(text, /proxy_connect_timeout 3000ms;/);
   t.regex(text, /proxy_read_timeout 30000ms;/);
-  t.regex(text, /proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+  t.regex(text, /proxy_set_header X-Forwarded-For \$remote_addr;/);
+  t.regex(text, /proxy_set_header X-Real-IP "";/);
   t.regex(text, /listen \[::1\]:8443 ssl http2;/);
   t.regex(text, /return 308 https:\/\/\$host:8443\$request_uri;/);
   for (const line of ['pid logs/nginx.pid;', 'error_log logs/error.log warn;', 'client_body_temp_path temp/client_body;']) t.true(text.includes(line));
