@@ -7,7 +7,8 @@ import { caOptions, portOption } from './shared-options.js';
 
 interface ExportArgs {
   format: string;
-  config: string;
+  config: string | undefined;
+  running: boolean | undefined;
   out: string | undefined;
   httpsPort: number | undefined;
   httpPort: number | undefined;
@@ -36,7 +37,9 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .positional('format', { type: 'string', demandOption: true, describe: 'caddy, nginx or kubernetes' })
-      .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })
+      .option('config', { alias: 'c', type: 'string', describe: 'The routes file [default: proxy.config.json]' })
+      .option('running', { type: 'boolean', describe: 'Export every project the running devtls serves (its ports and CA) instead of one file' })
+      .conflicts('running', 'config')
       .option('out', { alias: 'o', type: 'string', describe: 'Folder to write into [default: devtls-export/FORMAT]' })
       .option('https-port', { ...portOption, describe: 'HTTPS port of the exported server [default: the file\'s "httpsPort", else 443]' })
       .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0: none [default: the file\'s "httpPort", else 80]' })
@@ -48,12 +51,14 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .option('force', { type: 'boolean', default: false, describe: 'Write into a folder that holds other files (replacing those with the same names)' })
       .example('$0 export caddy', 'devtls-export/caddy/Caddyfile + certs/')
       .example('$0 export nginx --out /srv/dev-proxy --https-port 8443', 'a complete nginx.conf')
-      .example('$0 export kubernetes --service 8080=web', 'gateway.yaml: a Gateway and one HTTPRoute per host') as unknown as Argv<ExportArgs>,
+      .example('$0 export kubernetes --service 8080=web', 'gateway.yaml: a Gateway and one HTTPRoute per host')
+      .example('$0 export caddy --running', 'every project the running devtls serves, in one Caddyfile') as unknown as Argv<ExportArgs>,
   handler: async (args) => {
     const caDir = args.caDir ?? defaultCaDir();
     const result = await exportProject({
       format: args.format,
-      configFile: args.config,
+      configFile: args.config ?? 'proxy.config.json',
+      running: args.running === true,
       ...(args.out === undefined ? {} : { outDir: args.out }),
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
       ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
@@ -67,7 +72,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
     for (const warning of result.warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
     for (const note of result.config.notes) terminalLogger.warn(`not carried over exactly: ${note}`);
     if (result.caCreated) console.log(`Created a local certificate authority in ${caDir}`);
-    console.log(paint('bold', `Exported ${result.routes.length} route${result.routes.length === 1 ? '' : 's'} for ${result.format} into ${result.outDir}:`));
+    const from = result.projects === undefined ? '' : ` of ${result.projects.length} running project${result.projects.length === 1 ? '' : 's'}`;
+    console.log(paint('bold', `Exported ${result.routes.length} route${result.routes.length === 1 ? '' : 's'}${from} for ${result.format} into ${result.outDir}:`));
     for (const file of result.files) console.log(`  ${file}${file.endsWith('-key.pem') ? '   (private key, mode 600)' : ''}`);
     console.log(`Run it: ${(RUN_HINTS[result.format] as (dir: string) => string)(result.outDir)}`);
   },
