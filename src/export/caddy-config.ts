@@ -6,6 +6,7 @@ import type { Route } from '../routes/route.js';
 import {
   certificateFileNames,
   commentBlock,
+  commonNotes,
   decodedPath,
   describeRoute,
   extraHeaders,
@@ -46,7 +47,7 @@ export function renderCaddyfile(routes: readonly Route[], settings: ExportSettin
 }
 
 function caddyNotes(routes: readonly Route[], settings: ExportSettings): string[] {
-  const notes: string[] = [];
+  const notes: string[] = commonNotes(routes, 'caddy');
   if (routes.some(rewritesPath)) {
     notes.push('stripPrefix / target base path: Caddy rewrites the decoded path (an encoded "%2F" becomes "/"), where devtls forwards the bytes the browser sent.');
   }

@@ -4,7 +4,7 @@
  * (the GatewayClass, TLS Secrets, Service names) are marked "fill in".
  */
 import type { Route } from '../routes/route.js';
-import { commentBlock, describeRoute, extraHeaders, pathRewriteOf, sitesOf, type ExportSettings, type RenderedConfig, type Site } from './route-analysis.js';
+import { commentBlock, commonNotes, describeRoute, extraHeaders, pathRewriteOf, sitesOf, type ExportSettings, type RenderedConfig, type Site } from './route-analysis.js';
 
 export interface GatewaySettings extends ExportSettings {
   /** Service names by target port (`--service 8080=web`). */
@@ -34,7 +34,7 @@ export function renderGatewayYaml(routes: readonly Route[], settings: GatewaySet
 }
 
 function gatewayNotes(routes: readonly Route[], settings: GatewaySettings, services: Map<string, ServiceName>): string[] {
-  const notes: string[] = [];
+  const notes: string[] = commonNotes(routes, 'kubernetes');
   if (routes.some((route) => route.wildcard)) {
     notes.push('a wildcard host matches any number of labels in Gateway API (a.b.preview.localhost too); devtls matches exactly one.');
   }

@@ -7,6 +7,7 @@ import type { Route } from '../routes/route.js';
 import {
   certificateFileNames,
   commentBlock,
+  commonNotes,
   decodedPath,
   describeRoute,
   extraHeaders,
@@ -100,7 +101,7 @@ export function renderNginxConfig(routes: readonly Route[], settings: NginxSetti
 }
 
 function nginxNotes(routes: readonly Route[], settings: NginxSettings): string[] {
-  const notes: string[] = [];
+  const notes: string[] = commonNotes(routes, 'nginx');
   const readTimeouts = [...new Set(routes.map((route) => route.timeouts.response))];
   notes.push(
     `response timeout: nginx's proxy_read_timeout (${readTimeouts.map(formatMs).join(', ')}) also closes a response or WebSocket that stays silent that long; devtls only times the wait for response headers.`,

@@ -123,6 +123,18 @@ export function decodedPath(path: string): string {
   }
 }
 
+/** What none of the engines' exports reproduces, for the notes of each file. */
+export function commonNotes(routes: readonly Route[], format: ExportFormat): string[] {
+  const notes: string[] = [];
+  if (routes.some((route) => route.rewriteRedirects)) {
+    notes.push('redirects pass unchanged: devtls rewrites a Location, Content-Location or Refresh that points at the target (http://127.0.0.1:PORT/…) or at the host over http into the public https URL ("rewriteRedirects").');
+  }
+  if (format !== 'kubernetes' && routes.some((route) => route.target.anyLoopback === true)) {
+    notes.push('a target given as a bare port is reached on 127.0.0.1 only; devtls also tries ::1 for a dev server that listens only there.');
+  }
+  return notes;
+}
+
 /** `:8443` after a host in an https URL; nothing for 443. */
 export function httpsPortSuffix(settings: ExportSettings): string {
   return settings.httpsPort === 443 ? '' : `:${settings.httpsPort}`;

@@ -45,3 +45,10 @@ test('HTTP/2 off, no redirect port, and ACME mode change only what they should',
   t.true(acme.notes.some((note) => note.includes('DNS challenge')));
   t.regex(renderCaddyfile(FULL_ROUTES, settings({ httpsPort: 443 })).text, /redir https:\/\/\{host\}\{uri\} 308/);
 });
+
+test('what devtls does since and no export reproduces is said: redirect rewriting, the ::1 fallback of a bare port', (t) => {
+  const { notes, text } = renderCaddyfile(FULL_ROUTES, settings());
+  t.true(notes.some((note) => note.includes('rewriteRedirects')));
+  t.true(notes.some((note) => note.includes('::1')));
+  for (const note of notes) t.true(text.includes(note));
+});
