@@ -9,6 +9,7 @@ import { envCommand } from './env-command.js';
 import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { stopCommand } from './stop-command.js';
+import { exportCommand } from './export-command.js';
 import { reportError } from './terminal.js';
 import { UserError } from '../errors.js';
 
@@ -28,6 +29,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .command(trustCommand)
     .command(untrustCommand)
     .command(envCommand)
+    .command(exportCommand)
     .demandCommand(1, 'Name a command: devtls up, devtls init, devtls cert, devtls ca (devtls --help lists them).')
     .strict()
     .help()

@@ -7,9 +7,9 @@ export interface ToolResult {
 }
 
 /** Run a command-line tool (openssl, curl…) to completion; never rejects, the exit code tells. */
-export function runTool(file: string, args: string[]): Promise<ToolResult> {
+export function runTool(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(file, args, (error, stdout, stderr) => {
+    execFile(file, args, options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
     });
