@@ -10,6 +10,11 @@ export interface ConfigWatchHandlers {
   reject(error: unknown): void;
   /** The file is gone and stayed gone. */
   missing(): void;
+  /**
+   * After a reported problem (`reject` or `missing`), the file is good again and holds what
+   * is already served, so there is nothing to apply: say the trouble is over.
+   */
+  recovered(): void;
 }
 
 export interface ConfigWatchOptions {
@@ -27,7 +32,10 @@ export interface ConfigWatchOptions {
 /**
  * Watches proxy.config.json however the editor saves it: in place, write-then-rename
  * (VS Code, JetBrains), vim's backup-and-rename, delete-and-recreate. Every settled change
- * is read, parsed and validated whole before `apply` sees it; the last save wins.
+ * is read, parsed and validated whole before `apply` sees it; the last save wins. Whatever
+ * takes the file's place (a folder, a FIFO, a link to a device, a huge file) is a bad edit
+ * like any other: readConfigFile reads only regular files, never blocks, and stops at a size
+ * cap; and `close` never waits for a read.
  */
 export class ConfigWatcher {
   private readonly file: string;
@@ -41,6 +49,7 @@ export class ConfigWatcher {
   private settleTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly closing = new AbortController();
 
   private constructor(file: string, initialBytes: Buffer, handlers: ConfigWatchHandlers, options: ConfigWatchOptions) {
     this.file = file;
@@ -74,8 +83,10 @@ export class ConfigWatcher {
     return instance;
   }
 
+  /** Stops watching; waits for an `apply` in progress, never for a read. */
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort(new Error('the config watcher is closed'));
     clearTimeout(this.debounceTimer);
     clearTimeout(this.settleTimer);
     await this.watcher?.close();
@@ -99,15 +110,20 @@ export class ConfigWatcher {
     if (this.closed) return;
     let contents;
     try {
-      contents = await readConfigFile(this.file);
+      // The path was resolved at start: what takes its place later, even a folder, is the file.
+      contents = await untilAborted(readConfigFile(this.file, { directoryMeansConfigInside: false, signal: this.closing.signal }), this.closing.signal);
     } catch (error) {
-      if (!settled) return;
+      if (!settled || this.closed) return;
       if ((error as { code?: string }).code === 'ENOCONFIG') this.reportOnce('missing', () => this.handlers.missing());
       else this.reportOnce(`read:${String(error)}`, () => this.handlers.reject(error));
       return;
     }
+    if (this.closed) return;
     if (contents.bytes.equals(this.lastApplied)) {
-      this.lastReported = undefined;
+      if (this.lastReported !== undefined) {
+        this.lastReported = undefined;
+        this.handlers.recovered();
+      }
       return;
     }
     let parsed: ParsedConfig;
@@ -133,4 +149,17 @@ export class ConfigWatcher {
     this.lastReported = key;
     report();
   }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts: the caller stops waiting, the work finishes on its own. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
