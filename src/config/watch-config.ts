@@ -22,9 +22,11 @@ export interface ConfigWatchOptions {
   debounceMs?: number;
   /**
    * How long a broken read must stay unchanged before it is reported: editors write in
-   * steps, and a file caught empty or half-written mid-save is not the user's mistake.
-   * The file is also read once more this long after the last event, because the watcher
-   * can miss a second change that lands within a few milliseconds of the first.
+   * steps, and a file caught empty or half-written mid-save is not the user's mistake. A
+   * problem is reported when the read this long after the last event sees it, and one more
+   * read this long later (with no event in between) sees it again. The file is read this
+   * long after the last event in any case, because the watcher can miss a second change
+   * that lands within a few milliseconds of the first.
    */
   settleMs?: number;
 }
@@ -50,6 +52,8 @@ export class ConfigWatcher {
   private running: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly closing = new AbortController();
+  /** A problem one settled read saw, reported only if the next settled read sees it too. */
+  private unconfirmed: string | undefined;
 
   private constructor(file: string, initialBytes: Buffer, handlers: ConfigWatchHandlers, options: ConfigWatchOptions) {
     this.file = file;
@@ -95,6 +99,7 @@ export class ConfigWatcher {
 
   private onEvent(): void {
     if (this.closed) return;
+    this.unconfirmed = undefined;
     clearTimeout(this.debounceTimer);
     clearTimeout(this.settleTimer);
     this.debounceTimer = setTimeout(() => this.schedule(false), this.debounceMs);
@@ -114,12 +119,13 @@ export class ConfigWatcher {
       contents = await untilAborted(readConfigFile(this.file, { directoryMeansConfigInside: false, signal: this.closing.signal }), this.closing.signal);
     } catch (error) {
       if (!settled || this.closed) return;
-      if ((error as { code?: string }).code === 'ENOCONFIG') this.reportOnce('missing', () => this.handlers.missing());
-      else this.reportOnce(`read:${String(error)}`, () => this.handlers.reject(error));
+      if ((error as { code?: string }).code === 'ENOCONFIG') this.reportWhenConfirmed('missing', () => this.handlers.missing());
+      else this.reportWhenConfirmed(`read:${String(error)}`, () => this.handlers.reject(error));
       return;
     }
     if (this.closed) return;
     if (contents.bytes.equals(this.lastApplied)) {
+      this.unconfirmed = undefined;
       if (this.lastReported !== undefined) {
         this.lastReported = undefined;
         this.handlers.recovered();
@@ -130,9 +136,10 @@ export class ConfigWatcher {
     try {
       parsed = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
     } catch (error) {
-      if (settled) this.reportOnce(contents.bytes.toString('latin1'), () => this.handlers.reject(error));
+      if (settled) this.reportWhenConfirmed(contents.bytes.toString('latin1'), () => this.handlers.reject(error));
       return;
     }
+    this.unconfirmed = undefined;
     try {
       await this.handlers.apply(parsed);
     } catch (error) {
@@ -141,6 +148,23 @@ export class ConfigWatcher {
     }
     this.lastApplied = contents.bytes;
     this.lastReported = undefined;
+  }
+
+  /**
+   * Report a problem a settled read saw only when one more read, `settleMs` later and with no
+   * event in between, sees it again. A settled read can run late (behind an apply, on a busy
+   * machine) and land inside the next save, between an editor's delete and its write.
+   */
+  private reportWhenConfirmed(key: string, report: () => void): void {
+    if (this.lastReported === key) return;
+    if (this.unconfirmed === key) {
+      this.unconfirmed = undefined;
+      this.reportOnce(key, report);
+      return;
+    }
+    this.unconfirmed = key;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.schedule(true), this.settleMs);
   }
 
   /** Say each problem once, not on every event while the file stays the same. */
