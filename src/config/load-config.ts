@@ -4,7 +4,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { ConfigError } from './config-error.js';
 import { parseConfig, type ParsedConfig } from './parse-config.js';
-import { readRegularFile, type OtherFileType } from './regular-file.js';
+import { readRegularFile } from './regular-file.js';
 
 export const CONFIG_FILE_NAME = 'proxy.config.json';
 /** A config holds routes and takes a few KiB; a file past this is the wrong file, or a device. */
