@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { MAX_CONFIG_BYTES } from '../../dist/config/load-config.js';
 import type { ParsedConfig } from '../../dist/config/parse-config.js';
 import { ConfigWatcher } from '../../dist/config/watch-config.js';
-import { eventually } from '../helpers/editor-saves.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { startBackend, type TestBackend } from '../helpers/backends.js';
 import { runDevtls, startDevtlsProcess } from '../helpers/cli-process.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
-import { eventually } from '../helpers/editor-saves.js';
+import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
