@@ -39,6 +39,9 @@ export interface ConfigWatchOptions {
  * like any other: readConfigFile reads only regular files, never blocks, and stops at a size
  * cap; and `close` never waits for a read.
  */
+/** How often a file reported as broken is read again, in case the event of its fix is missed. */
+const RECHECK_WHILE_BROKEN_MS = 1_000;
+
 export class ConfigWatcher {
   private readonly file: string;
   private readonly handlers: ConfigWatchHandlers;
@@ -49,6 +52,7 @@ export class ConfigWatcher {
   private lastReported: string | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly closing = new AbortController();
@@ -93,6 +97,7 @@ export class ConfigWatcher {
     this.closing.abort(new Error('the config watcher is closed'));
     clearTimeout(this.debounceTimer);
     clearTimeout(this.settleTimer);
+    clearTimeout(this.recheckTimer);
     await this.watcher?.close();
     await this.running;
   }
@@ -156,15 +161,26 @@ export class ConfigWatcher {
    * machine) and land inside the next save, between an editor's delete and its write.
    */
   private reportWhenConfirmed(key: string, report: () => void): void {
-    if (this.lastReported === key) return;
-    if (this.unconfirmed === key) {
+    if (this.lastReported === key || this.unconfirmed === key) {
       this.unconfirmed = undefined;
       this.reportOnce(key, report);
+      this.recheckLater();
       return;
     }
     this.unconfirmed = key;
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => this.schedule(true), this.settleMs);
+  }
+
+  /**
+   * While a problem is reported, read the file again now and then: when a folder or a FIFO is
+   * swapped back for a file, the watcher can miss the event, and the fix must still apply.
+   */
+  private recheckLater(): void {
+    clearTimeout(this.recheckTimer);
+    if (this.closed) return;
+    this.recheckTimer = setTimeout(() => this.schedule(true), RECHECK_WHILE_BROKEN_MS);
+    this.recheckTimer.unref();
   }
 
   /** Say each problem once, not on every event while the file stays the same. */
