@@ -3,6 +3,8 @@ import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { LeafCertificateStore } from '../pki/leaf-store.js';
 import { parseConfigBytes, readConfigFile } from '../config/load-config.js';
+import { findNearestConfig } from '../config/find-config.js';
+import { NameWarningFilter } from '../config/name-warning-filter.js';
 import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
 import type { ProxyConfig } from '../config/types.js';
 import { ConfigWatcher } from '../config/watch-config.js';
@@ -14,7 +16,8 @@ import { isUserError } from '../errors.js';
 import { assertHostsPermitted } from './permitted-hosts.js';
 
 export interface ServeConfigOptions {
-  configFile: string;
+  /** Default: the nearest proxy.config.json in the working folder or above it (up to the repository root). */
+  configFile?: string;
   /** Command-line values; they win over the config file, which wins over 443/80. */
   httpsPort?: number;
   httpPort?: number | false;
@@ -54,8 +57,16 @@ export interface RunningDevtls {
  */
 export async function serveConfigFile(options: ServeConfigOptions): Promise<RunningDevtls> {
   const logger = options.logger ?? silentLogger;
-  const contents = await readConfigFile(options.configFile);
-  const { config, warnings } = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+  let configFile = options.configFile;
+  if (configFile === undefined) {
+    const found = await findNearestConfig(process.cwd());
+    if (found.above) logger.info(`Using ${found.absolute} (the nearest proxy.config.json above this folder).`);
+    configFile = found.relative;
+  }
+  const contents = await readConfigFile(configFile);
+  const { config, warnings: allWarnings } = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+  const nameWarnings = new NameWarningFilter();
+  const warnings = await nameWarnings.select(allWarnings);
   const { ca, created } = await CertificateAuthority.open({ dir: options.caDir ?? defaultCaDir(options.env ?? process.env) });
   assertHostsPermitted(config.routes, ca);
   const certsDir = resolve(options.certsDir ?? join(dirname(contents.absolute), 'certs'));
@@ -91,13 +102,14 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
         const before = { https: proxy.httpsPort, http: proxy.httpPort };
         const changes = await reload(parsed);
         logger.info(`reloaded ${contents.shownName}: ${changes.summary}${describePortMove(before, proxy)}`);
-        for (const warning of parsed.warnings) logger.warn(`${warning.source}: ${warning.message}`);
+        for (const warning of await nameWarnings.select(parsed.warnings)) logger.warn(`${warning.source}: ${warning.message}`);
       },
       reject: (error) => {
         const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
         logger.error(`${message} (still serving the last good routes)`);
       },
       missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
+      recovered: () => logger.info(`${contents.shownName} is valid again, with the routes already being served.`),
     });
   }
 

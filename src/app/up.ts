@@ -8,6 +8,8 @@
 import { resolve } from 'node:path';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { parseConfigBytes, readConfigFile } from '../config/load-config.js';
+import { findNearestConfig } from '../config/find-config.js';
+import { NameWarningFilter } from '../config/name-warning-filter.js';
 import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
 import type { ProxyConfig } from '../config/types.js';
 import { ConfigWatcher } from '../config/watch-config.js';
@@ -20,7 +22,8 @@ import { connectOrStart } from '../instance/start-instance.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 
 export interface UpOptions {
-  configFile: string;
+  /** Default: the nearest proxy.config.json in the working folder or above it (up to the repository root). */
+  configFile?: string;
   /** Command-line values; they win over the config file, which wins over 443/80. 0: any. */
   httpsPort?: number;
   httpPort?: number | false;
@@ -55,8 +58,16 @@ const RECONNECT_DEADLINE_MS = 10_000;
 export async function up(options: UpOptions): Promise<UpSession> {
   const env = options.env ?? process.env;
   const logger = options.logger;
-  const contents = await readConfigFile(options.configFile);
+  let configFile = options.configFile;
+  if (configFile === undefined) {
+    const found = await findNearestConfig(process.cwd());
+    if (found.above) logger.info(`Using ${found.absolute} (the nearest proxy.config.json above this folder).`);
+    configFile = found.relative;
+  }
+  const contents = await readConfigFile(configFile);
   const parsed = parseConfigBytes(contents.bytes, contents.shownName, contents.absolute);
+  const nameWarnings = new NameWarningFilter();
+  const warnings = await nameWarnings.select(parsed.warnings);
   const source = contents.absolute;
   const paths = await secureStateDir(defaultStateDir(env));
   const caDir = resolve(options.caDir ?? defaultCaDir(env));
@@ -145,13 +156,14 @@ export async function up(options: UpOptions): Promise<UpSession> {
         config = next.config;
         logger.info(`reloaded ${contents.shownName}: ${reply.type === 'ok' ? (reply.summary ?? '') : ''}${describePortMove(joined.instance, reply.type === 'ok' ? reply.instance : joined.instance)}`);
         if (reply.type === 'ok') joined.instance = reply.instance;
-        for (const warning of next.warnings) logger.warn(`${warning.source}: ${warning.message}`);
+        for (const warning of await nameWarnings.select(next.warnings)) logger.warn(`${warning.source}: ${warning.message}`);
       },
       reject: (error) => {
         const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
         logger.error(`${message} (still serving the last good routes)`);
       },
       missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
+      recovered: () => logger.info(`${contents.shownName} is valid again, with the routes already being served.`),
     });
   }
 
@@ -161,7 +173,7 @@ export async function up(options: UpOptions): Promise<UpSession> {
     get config() {
       return config;
     },
-    warnings: parsed.warnings,
+    warnings,
     others: joined.others,
     configLabel: contents.shownName,
     watching: watcher !== undefined,

@@ -10,7 +10,7 @@ import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
 
 interface UpArgs {
-  config: string;
+  config: string | undefined;
   httpsPort: number | undefined;
   httpPort: number | undefined;
   host: string[] | undefined;
@@ -24,7 +24,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
   describe: 'Serve the routes in proxy.config.json over HTTPS (joining the devtls already running for other projects)',
   builder: (yargs: Argv) =>
     caOptions(yargs)
-      .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })
+      .option('config', { alias: 'c', type: 'string', describe: 'The routes file [default: the nearest proxy.config.json here or above, up to the repository root]' })
       .option('https-port', { ...portOption, describe: 'HTTPS port [default: the file\'s "httpsPort", else 443]' })
       .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0 turns it off [default: the file\'s "httpPort", else 80]' })
       .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
@@ -34,7 +34,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
     const session = await up({
-      configFile: args.config,
+      ...(args.config === undefined ? {} : { configFile: args.config }),
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
       ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
       ...(args.host === undefined ? {} : { hosts: args.host }),

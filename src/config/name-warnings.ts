@@ -9,8 +9,17 @@ const HSTS_PRELOADED_TLDS = new Set([
   'channel', 'chrome', 'dad', 'eat', 'fly', 'gle', 'google', 'ing', 'rsvp', 'youtube', 'android', 'bank', 'insurance',
 ]);
 
-/** One sentence (or a few) of advice for `host`, or undefined when it is fine as it is. */
-export function hostNameWarning(host: string): string | undefined {
+/**
+ * What to say about `host`: `always` holds advice that stands whatever the name resolves to;
+ * `untilResolved` is moot once the name resolves to a loopback address (the user added the
+ * hosts-file line, or runs a local DNS). Undefined when the name is fine as it is.
+ */
+export interface HostNameAdvice {
+  always: string[];
+  untilResolved: string[];
+}
+
+export function hostNameAdvice(host: string): HostNameAdvice | undefined {
   const wildcard = host.startsWith('*.');
   const name = wildcard ? host.slice(2) : host;
   if (name === 'localhost' || name.endsWith('.localhost')) return undefined;
@@ -18,21 +27,35 @@ export function hostNameWarning(host: string): string | undefined {
   const labels = name.split('.');
   const tld = labels.at(-1) ?? '';
   const homeArpa = name === 'home.arpa' || name.endsWith('.home.arpa');
-  const reasons: string[] = [];
+  const always: string[] = [];
+  const untilResolved: string[] = [];
 
   if (labels.length === 1 && !SPECIAL_USE_TLDS.has(tld)) {
-    reasons.push(`"${name}" is a single-label name: browsers may treat it as a search instead of a site; prefer "${name}.localhost"`);
+    always.push(`"${name}" is a single-label name: browsers may treat it as a search instead of a site; prefer "${name}.localhost"`);
   } else if (!SPECIAL_USE_TLDS.has(tld) && !homeArpa) {
     const preload = HSTS_PRELOADED_TLDS.has(tld) ? ` and on the HSTS preload list (browsers force https for every .${tld} name)` : '';
-    reasons.push(`.${tld} is a real top-level domain${preload}: without a hosts-file entry the browser resolves "${name}" on the public internet and may reach someone else's server; prefer a name under .localhost`);
+    untilResolved.push(`.${tld} is a real top-level domain${preload}: without a hosts-file entry the browser resolves "${name}" on the public internet and may reach someone else's server; prefer a name under .localhost`);
   }
   if (tld === 'local') {
-    reasons.push('.local is reserved for multicast DNS (Bonjour): lookups can take seconds on macOS before falling back; prefer .localhost or .test');
+    always.push('.local is reserved for multicast DNS (Bonjour): lookups can take seconds on macOS before falling back; prefer .localhost or .test');
   }
   if (wildcard) {
-    reasons.push(`only names under .localhost reach 127.0.0.1 without setup, and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
+    // A wildcard cannot be looked up, and no hosts file can cover it: always said.
+    always.push(...untilResolved.splice(0));
+    always.push(`only names under .localhost reach 127.0.0.1 without setup, and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
   } else {
-    reasons.push(`only names under .localhost reach 127.0.0.1 without setup: add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
+    untilResolved.push(`only names under .localhost reach 127.0.0.1 without setup: add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
   }
-  return `host "${host}": ${reasons.join('; ')}`;
+  return { always, untilResolved };
+}
+
+/**
+ * One sentence (or a few) of advice for `host`, or undefined when it is fine as it is.
+ * @param options.resolved the name already resolves to a loopback address: leave out what that settles
+ */
+export function hostNameWarning(host: string, options: { resolved?: boolean } = {}): string | undefined {
+  const advice = hostNameAdvice(host);
+  if (advice === undefined) return undefined;
+  const reasons = options.resolved === true ? advice.always : [...advice.always, ...advice.untilResolved];
+  return reasons.length === 0 ? undefined : `host "${host}": ${reasons.join('; ')}`;
 }

@@ -13,6 +13,13 @@ export interface ConfigWarning {
   message: string;
   /** `file:line:col` of the host it is about. */
   source: string;
+  /** The host name the advice is about (said once per name, not on every reload). */
+  host?: string;
+  /**
+   * Present when the advice depends on what `host` resolves to: what is left to say once it
+   * resolves to a loopback address (a hosts-file line was added); `message` undefined: nothing.
+   */
+  ifLoopback?: { message: string | undefined };
 }
 
 export interface ValidationResult {
@@ -60,7 +67,11 @@ export function validateConfig(source: SourceText, root: Node): ValidationResult
     if (!warnedHosts.has(route.host)) {
       warnedHosts.add(route.host);
       const message = hostNameWarning(route.host);
-      if (message !== undefined) warnings.push({ message, source: source.location(hostOffset) });
+      if (message !== undefined) {
+        const warning: ConfigWarning = { message, source: source.location(hostOffset), host: route.host };
+        if (!route.wildcard) warning.ifLoopback = { message: hostNameWarning(route.host, { resolved: true }) };
+        warnings.push(warning);
+      }
     }
   });
 

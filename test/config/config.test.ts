@@ -200,3 +200,13 @@ test('a single-label name is flagged', (t) => {
   const [warning] = warningsFor(['myapp']);
   t.regex(warning?.message ?? '', /single-label/);
 });
+
+test('each host-name warning says what is left once the name resolves to loopback', (t) => {
+  const byHost = new Map(warningsFor(['app.test', 'printer.local', 'mysite.com', 'myapp', '*.preview.test']).map((w) => [w.host, w]));
+  t.deepEqual(byHost.get('app.test')?.ifLoopback, { message: undefined }, 'nothing: the hosts-file line was all');
+  t.deepEqual(byHost.get('mysite.com')?.ifLoopback, { message: undefined }, 'resolving locally, it cannot reach a public server');
+  t.regex(byHost.get('printer.local')?.ifLoopback?.message ?? '', /^host "printer\.local": \.local is reserved for multicast DNS/);
+  t.regex(byHost.get('myapp')?.ifLoopback?.message ?? '', /^host "myapp": "myapp" is a single-label name/);
+  for (const host of ['printer.local', 'myapp']) t.notRegex(byHost.get(host)?.ifLoopback?.message ?? '', /\/etc\/hosts/);
+  t.is(byHost.get('*.preview.test')?.ifLoopback, undefined, 'a wildcard cannot be looked up');
+});

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +68,7 @@ test('a broken config stops devtls with file:line:col and no stack trace', async
 test('a missing config says how to make one', async (t) => {
   const temp = await makeTempDir();
   t.teardown(temp.remove);
+  await mkdir(join(temp.dir, '.git')); // the search for proxy.config.json stops at a repository root
   const result = await runDevtls(['up'], { cwd: temp.dir, env: { DEVTLS_CA_DIR: join(temp.dir, 'ca') } });
   t.is(result.code, 1);
   t.regex(result.stderr, /devtls init/);
