@@ -2,11 +2,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { ConfigError } from './config-error.js';
 import { parseConfig, type ParsedConfig } from './parse-config.js';
 
 export const CONFIG_FILE_NAME = 'proxy.config.json';
-const INIT_HINT = 'run `devtls init` to write a starter file';
 
 /**
  * @param file path to the config file, relative to the working directory or absolute; a
@@ -61,7 +61,7 @@ function readError(cause: unknown, absolute: string, shownName: string): UserErr
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new UserError(`no ${path.basename(absolute)} in ${path.dirname(absolute)}`, { hint: INIT_HINT, code: 'ENOCONFIG', cause });
+      return new UserError(`no ${path.basename(absolute)} in ${path.dirname(absolute)}`, { hint: `run \`${invocation()} init\` to write a starter file`, code: 'ENOCONFIG', cause });
     case 'EACCES':
     case 'EPERM':
       return new UserError(`cannot read ${shownName}: permission denied`, { hint: `check the file's owner and permissions (ls -l ${shownName})`, code: 'ECONFIGREAD', cause });
