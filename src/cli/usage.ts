@@ -51,7 +51,8 @@ export function checkSingleValues(argv: Record<string, unknown>, yargsOptions: u
     const value = argv[key];
     if (booleans.has(key)) continue;
     if (arrays.has(key)) {
-      if (Array.isArray(value) && value.length === 0) throw usageError(`${flagName(key)} needs a value.`);
+      // An empty --host would make node listen on every address: `--host "$UNSET"` is a mistake.
+      if (Array.isArray(value) && (value.length === 0 || value.some((item) => String(item) === ''))) throw usageError(`${flagName(key)} needs a value.`);
       continue;
     }
     const choices = options.choices?.[key];

@@ -8,6 +8,7 @@ import { ConfigError } from '../../dist/config/config-error.js';
 import { ROUTE_KEYS, TIMEOUT_KEYS, TOP_LEVEL_KEYS } from '../../dist/config/known-keys.js';
 import { starterConfigText } from '../../dist/config/starter-config.js';
 import { UserError } from '../../dist/errors.js';
+import { invocation } from '../../dist/invocation.js';
 
 const SCHEMA_FILE = path.join(import.meta.dirname, '..', '..', 'proxy.config.schema.json');
 
@@ -23,7 +24,7 @@ test('missing file: "no proxy.config.json in <dir>" with the devtls init hint', 
   const file = path.join(dir, 'nowhere', 'proxy.config.json');
   const error = await t.throwsAsync(loadConfigFile(file), { instanceOf: UserError });
   t.is(error?.message, `no proxy.config.json in ${path.join(dir, 'nowhere')}`);
-  t.is(error?.hint, 'run `devtls init` to write a starter file');
+  t.is(error?.hint, `run \`${invocation()} init\` to write a starter file`);
   t.is(error?.code, 'ENOCONFIG');
 });
 

@@ -30,6 +30,7 @@ test('a bad command-line value is a usage error: one line naming the flag and wh
     [['up', '--https-port'], /^devtls: --https-port needs a value\.$/],
     [['up', '--config'], /^devtls: --config needs a value\.$/],
     [['up', '--host'], /^devtls: --host needs a value\.$/],
+    [['up', '--host', '127.0.0.1', '--host', ''], /^devtls: --host needs a value\.$/],
     [['up', '--ca-dir', 'x', '--ca-dir', 'y'], /^devtls: --ca-dir was given 2 times/],
     [['up', '--certs-dir', 'x', '--certs-dir', 'y'], /^devtls: --certs-dir was given 2 times/],
     [['init', '--config', 'a', '--config', 'b'], /^devtls: --config was given 2 times/],
