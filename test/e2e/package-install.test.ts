@@ -1,8 +1,11 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deadPort, startBackend } from '../helpers/backends.js';
+import { httpsRequest } from '../helpers/https-client.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,6 +55,33 @@ test('the packed package installs into a fresh project and runs: npx devtls --ve
   t.regex(init.stdout, /then run: npx devtls up$/m, 'a dev dependency is run with npx');
   const config = JSON.parse(await readFile(join(project, 'proxy.config.json'), 'utf8')) as { $schema: string };
   t.truthy(JSON.parse(await readFile(join(project, config.$schema), 'utf8')), 'the $schema init writes is in the installed package');
+
+  // The installed bundle serves (its `up` starts the shared instance from dist/cli.js too).
+  const backend = await startBackend('shop');
+  t.teardown(() => backend.close());
+  await writeFile(join(project, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'shop-web.localhost', target: backend.port }] }));
+  const httpsPort = await deadPort();
+  const upEnv = cleanEnv({ DEVTLS_CA_DIR: join(dir, 'ca'), DEVTLS_STATE_DIR: join(dir, 'state') });
+  const up = spawn(join(project, 'node_modules', '.bin', 'devtls'), ['up', '--https-port', String(httpsPort), '--http-port', '0', '--host', '127.0.0.1'], {
+    cwd: project,
+    env: upEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    up.kill('SIGKILL');
+    return run(join(project, 'node_modules', '.bin', 'devtls'), ['stop'], project, upEnv).then(() => undefined);
+  });
+  let upOutput = '';
+  up.stdout.on('data', (chunk: Buffer) => (upOutput += String(chunk)));
+  up.stderr.on('data', (chunk: Buffer) => (upOutput += String(chunk)));
+  for (let waited = 0; !upOutput.includes('Press Ctrl-C') && up.exitCode === null && waited < 60_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.regex(upOutput, /Press Ctrl-C/, upOutput);
+  t.regex(upOutput, /npx devtls trust/, 'the trust hint names npx devtls');
+  const res = await httpsRequest({ port: httpsPort, host: 'shop-web.localhost', ca: await readFile(join(dir, 'ca', 'rootCA.pem'), 'utf8') });
+  t.is(res.status, 200);
+  up.kill('SIGINT');
+  const [code] = (await once(up, 'exit')) as [number | null];
+  t.is(code, 0, upOutput);
 
   const prefix = join(dir, 'global');
   const global = await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', tarball], project);
