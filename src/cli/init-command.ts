@@ -38,7 +38,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     }
     const { framework, port, evidence } = project.devServer;
     console.log(`Found ${framework} (${evidence}): its dev server listens on port ${port}.`);
-    console.log(`Wrote ${file}: https://${project.host} → http://127.0.0.1:${port}`);
+    console.log(`Wrote ${file}: https://${project.host} → http://localhost:${port}`);
     console.log(`Start your dev server, then run: ${invocation()} up`);
   },
 };

@@ -86,7 +86,7 @@ test('devtls init in a Vite project writes one route named after the project, an
   const config = JSON.parse(await readFile(join(dir, 'proxy.config.json'), 'utf8')) as { routes: unknown[] };
   t.deepEqual(config.routes, [{ host: 'shop-web.localhost', target: 5173 }]);
   t.regex(result.stdout, /^Found Vite \(package\.json script "dev": "vite"\): its dev server listens on port 5173\.$/m);
-  t.regex(result.stdout, /https:\/\/shop-web\.localhost → http:\/\/127\.0\.0\.1:5173/);
+  t.regex(result.stdout, /https:\/\/shop-web\.localhost → http:\/\/localhost:5173/);
   t.true(result.stdout.includes(`then run: ${DEVTLS} up\n`), result.stdout);
 });
 
