@@ -19,7 +19,7 @@ export const certCommand: CommandModule<object, CertArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .positional('hosts', { type: 'string', array: true, demandOption: true, describe: 'Host names or IP addresses the certificate covers' })
-      .option('out', { alias: 'o', type: 'string', default: '.', describe: 'Folder to write HOST.pem and HOST-key.pem into' })
+      .option('out', { alias: 'o', type: 'string', requiresArg: true, default: '.', describe: 'Folder to write HOST.pem and HOST-key.pem into' })
       .example('$0 cert app.localhost 127.0.0.1', 'app.localhost.pem + app.localhost-key.pem') as unknown as Argv<CertArgs>,
   handler: async (args) => {
     const { ca, created } = await CertificateAuthority.open({ dir: args.caDir ?? defaultCaDir() });

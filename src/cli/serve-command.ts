@@ -18,10 +18,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   describe: 'Run the shared devtls instance in the foreground (for containers and service managers); projects join it with devtls up',
   builder: (yargs: Argv) =>
     caOptions(yargs)
-      .option('https-port', { ...portOption, default: 443, describe: 'HTTPS port' })
-      .option('http-port', { ...portOption, default: 80, describe: 'Port that redirects to https; 0 turns it off' })
+      .option('https-port', { ...portOption('https-port'), default: 443, describe: 'HTTPS port' })
+      .option('http-port', { ...portOption('http-port'), default: 80, describe: 'Port that redirects to https; 0 turns it off' })
       .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
-      .option('certs-dir', { type: 'string', describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
+      .option('certs-dir', { type: 'string', requiresArg: true, describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
       .option('http2', { type: 'boolean', default: true, describe: 'Offer HTTP/2 to browsers (--no-http2: HTTP/1.1 only)' })
       .option('exit-when-idle', { type: 'boolean', default: false, hidden: true }) as unknown as Argv<ServeArgs>,
   handler: async (args) => {

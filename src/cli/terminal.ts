@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import { isUserError } from '../errors.js';
+import { USAGE_ERROR_CODE } from './usage.js';
 import type { Logger } from '../proxy/logger.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -18,13 +19,16 @@ export const terminalLogger: Logger = {
   error: (line) => console.error(`${paint('red', 'error')} ${line}`),
 };
 
-/** Print an error: a user's mistake as message and hint, a bug with its stack. Returns the exit code. */
+/**
+ * Print an error: a user's mistake as message and hint, a bug with its stack. Returns the exit
+ * code: 2 for a command line devtls cannot use, 1 for other mistakes, 70 for a bug.
+ */
 export function reportError(error: unknown): number {
   if (isUserError(error)) {
     console.error(`${paint('red', 'devtls:')} ${error.message}`);
     // A hint the message already says (e.g. a config key's "did you mean …?") is not repeated.
     if (error.hint !== undefined && !error.message.includes(error.hint)) console.error(error.hint);
-    return 1;
+    return error.code === USAGE_ERROR_CODE ? 2 : 1;
   }
   console.error(paint('red', 'devtls: unexpected error (this is a bug in devtls, please report it):'));
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

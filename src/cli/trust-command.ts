@@ -5,6 +5,7 @@ import { defaultCaDir } from '../pki/ca-location.js';
 import { currentEnvironment, type TrustEnvironment, type TrustStore } from '../trust/store-contract.js';
 import { STORE_SELECTIONS, WSL_NOTE, applyToStores, checkStores, detectStores, isWsl, type StoreOutcome, type StoreSelection } from '../trust/all-stores.js';
 import { trustedCa, type TrustedCa } from '../trust/trusted-ca.js';
+import { invocation } from '../invocation.js';
 import { paint } from './terminal.js';
 import { reportCaNotices, reportCaOpened } from './ca-report.js';
 import { caOptions } from './shared-options.js';
@@ -24,11 +25,12 @@ export function storeOptions<T>(yargs: Argv<T>) {
   return caOptions(yargs)
     .option('store', {
       type: 'string',
+      requiresArg: true,
       choices: STORE_SELECTIONS,
       default: 'all',
       describe: 'Which stores: the system store, the NSS databases of Chrome/Chromium and Firefox, both (all), or the Windows store from WSL',
     })
-    .option('keychain', { type: 'string', choices: ['login', 'system'], default: 'login', describe: 'macOS only: the login keychain, or the System keychain (admin rights)' });
+    .option('keychain', { type: 'string', requiresArg: true, choices: ['login', 'system'], default: 'login', describe: 'macOS only: the login keychain, or the System keychain (admin rights)' });
 }
 
 /** The environment the store tools run in; steps that need sudo are listed first by explainAdminSteps. */
@@ -60,15 +62,15 @@ export function noStoresError(selection: StoreSelection, env: TrustEnvironment):
       selection === 'windows'
         ? 'The Windows store is reached from WSL or Windows only.'
         : env.platform === 'linux'
-          ? 'Supported: Debian/Ubuntu, Fedora/RHEL, openSUSE, Arch, and NSS databases (Chrome/Chromium, Firefox). Try --store nss, or see devtls env.'
-          : 'See devtls env for clients that take the CA from an environment variable.',
+          ? `Supported: Debian/Ubuntu, Fedora/RHEL, openSUSE, Arch, and NSS databases (Chrome/Chromium, Firefox). Try --store nss, or see ${invocation()} env.`
+          : `See ${invocation()} env for clients that take the CA from an environment variable.`,
     code: 'ETRUST_NO_STORE',
   });
 }
 
 export function wslNote(env: TrustEnvironment, selection: StoreSelection): void {
   if (selection === 'windows' || !isWsl(env.procVersion)) return;
-  console.log(`${WSL_NOTE} To trust the CA there too: devtls trust --store windows (runs certutil.exe -user -addstore Root).`);
+  console.log(`${WSL_NOTE} To trust the CA there too: ${invocation()} trust --store windows (runs certutil.exe -user -addstore Root).`);
 }
 
 export const trustCommand: CommandModule<object, TrustArgs> = {
@@ -95,7 +97,7 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
       const missing = outcomes.filter((outcome) => !outcome.ok).length;
       if (missing > 0) {
         throw new UserError(`The CA (${ca.certPath}) is not trusted by ${missing} of ${outcomes.length} store${outcomes.length === 1 ? '' : 's'}.`, {
-          hint: `Run: devtls trust${args.store === 'all' ? '' : ` --store ${args.store}`}`,
+          hint: `Run: ${invocation()} trust${args.store === 'all' ? '' : ` --store ${args.store}`}`,
           code: 'ETRUST_NOT_TRUSTED',
         });
       }
@@ -115,6 +117,6 @@ export const trustCommand: CommandModule<object, TrustArgs> = {
     if (failed > 0) {
       throw new UserError(`Could not add the CA to ${failed} of ${outcomes.length} store${outcomes.length === 1 ? '' : 's'} (above).`, { code: 'ETRUST_FAILED' });
     }
-    console.log('Done. Restart the browser if it was open; Node.js and some other tools need: devtls env');
+    console.log(`Done. Restart the browser if it was open; Node.js and some other tools need: ${invocation()} env`);
   },
 };

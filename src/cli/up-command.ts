@@ -5,6 +5,7 @@ import { routeLabel, targetUrl } from '../routes/labels.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
+import { invocation } from '../invocation.js';
 import { paint, terminalLogger } from './terminal.js';
 import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
@@ -24,14 +25,14 @@ export const upCommand: CommandModule<object, UpArgs> = {
   describe: 'Serve the routes in proxy.config.json over HTTPS (joining the devtls already running for other projects)',
   builder: (yargs: Argv) =>
     caOptions(yargs)
-      .option('config', { alias: 'c', type: 'string', describe: 'The routes file [default: the nearest proxy.config.json here or above, up to the repository root]' })
-      .option('https-port', { ...portOption, describe: 'HTTPS port [default: the file\'s "httpsPort", else 443]' })
-      .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0 turns it off [default: the file\'s "httpPort", else 80]' })
+      .option('config', { alias: 'c', type: 'string', requiresArg: true, describe: 'The routes file [default: the nearest proxy.config.json here or above, up to the repository root]' })
+      .option('https-port', { ...portOption('https-port'), describe: 'HTTPS port, 0-65535 [default: the file\'s "httpsPort", else 443]' })
+      .option('http-port', { ...portOption('http-port'), describe: 'Port that redirects to https; 0 turns it off [default: the file\'s "httpPort", else 80]' })
       .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
-      .option('certs-dir', { type: 'string', describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
+      .option('certs-dir', { type: 'string', requiresArg: true, describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
       .option('watch', { type: 'boolean', default: true, describe: 'Apply each saved edit of the config at once (--no-watch: read it only at start)' })
       .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
-      .example('$0 up --https-port 8443 --http-port 8080', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
+      .example('$0 up --https-port 8443 --http-port 8081', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
     const session = await up({
       ...(args.config === undefined ? {} : { configFile: args.config }),
@@ -86,7 +87,7 @@ async function printTrustState(ca: CertificateAuthority, caDirFlag: string | und
   }
   const where = notTrustedBy.length > 0 ? ` by ${notTrustedBy.join(', ')}` : ' (no trust store found on this machine)';
   console.log(`${paint('yellow', `The devtls CA is not trusted yet${where}`)}: browsers will warn until it is. Trust it once with:`);
-  console.log(`  devtls trust${caDirFlag === undefined ? '' : ` --ca-dir ${JSON.stringify(caDirFlag)}`}`);
+  console.log(`  ${invocation()} trust${caDirFlag === undefined ? '' : ` --ca-dir ${JSON.stringify(caDirFlag)}`}`);
 }
 
 function waitForStopSignal(): Promise<void> {

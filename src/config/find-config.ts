@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { CONFIG_FILE_NAME } from './load-config.js';
+import { invocation } from '../invocation.js';
 
 export interface FoundConfig {
   /** Absolute path of the file. */
@@ -36,7 +37,7 @@ export async function findNearestConfig(startDir: string): Promise<FoundConfig> 
       const where = folder === start ? start : `${start} or the folders above it up to ${folder}`;
       const stop = parent === folder ? '' : ' (the repository root)';
       throw new UserError(`no ${CONFIG_FILE_NAME} in ${where}${stop}`, {
-        hint: 'run `devtls init` to write a starter file here, or pass --config PATH',
+        hint: `run \`${invocation()} init\` to write a starter file here, or pass --config PATH`,
         code: 'ENOCONFIG',
       });
     }

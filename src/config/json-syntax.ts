@@ -7,6 +7,7 @@
 import { createScanner, parseTree, type Node, type ParseError } from 'jsonc-parser';
 import type { SourceText } from './source-text.js';
 import { shown } from './source-text.js';
+import { invocation } from '../invocation.js';
 
 /** Far deeper than any proxy.config.json needs (4), far shallower than a stack overflow. */
 export const MAX_NESTING_DEPTH = 64;
@@ -41,7 +42,7 @@ export function parseJsonTree(source: SourceText): Node {
       what: 'the file is empty',
       found: text === '' ? 'nothing' : 'only whitespace',
       expected: 'a JSON object like { "routes": [{ "host": "app.localhost", "target": 8080 }] }',
-      hint: 'run `devtls init` to write a starter file',
+      hint: `run \`${invocation()} init\` to write a starter file`,
     });
   }
   checkNesting(source);

@@ -2,6 +2,7 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { ConfigError } from './config-error.js';
 import { parseConfig, type ParsedConfig } from './parse-config.js';
 import { readRegularFile } from './regular-file.js';
@@ -99,7 +100,7 @@ async function missingFileHint(absolute: string, shownName: string): Promise<str
   const folderExists = await stat(folder).then((stats) => stats.isDirectory(), () => false);
   if (!folderExists) return `check the path: the folder ${folder} does not exist`;
   const isDefault = absolute === path.resolve(CONFIG_FILE_NAME);
-  return `run \`devtls init${isDefault ? '' : ` --config ${shellWord(shownName)}`}\` to write a starter file`;
+  return `run \`${invocation()} init${isDefault ? '' : ` --config ${shellWord(shownName)}`}\` to write a starter file`;
 }
 
 /** ` (a link to /dev/zero)` when the path is a symlink, so the message names what it really is. */

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { startDemoBackends } from './backends.js';
 import { runCli } from '../cli/main.js';
 import { reportError } from '../cli/terminal.js';
+import { invocation } from '../invocation.js';
 
 /**
  * `npm start`: two demo dev servers on :8080 and :8090, then `devtls up` on the example
@@ -18,7 +19,7 @@ async function main(): Promise<number> {
   console.log('Demo dev servers: http://127.0.0.1:8080 (app) and http://127.0.0.1:8090 (api)\n');
   const args = ['up', ...process.argv.slice(2)];
   if (process.argv.length === 2 && !(await mayBind(443))) {
-    console.log('Ports 443/80 need extra permission on this machine (see `devtls up --help`); the demo uses 8443 and 8081.\n');
+    console.log(`Ports 443/80 need extra permission on this machine (see \`${invocation()} up --help\`); the demo uses 8443 and 8081.\n`);
     args.push('--https-port', '8443', '--http-port', '8081');
   }
   const code = await runCli(args);

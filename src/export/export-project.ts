@@ -16,6 +16,7 @@ import { ASSUMED_NGINX_VERSION, detectInstalledNginx, formatVersion, parseNginxV
 import { checkOutputFolder, writeOutputFolder, type OutputFile } from './output-folder.js';
 import { routesOfRunningInstance } from './running-routes.js';
 import { CA_CERTIFICATE_FILE, EXPORT_FORMATS, certificateFileNames, type ExportFormat, type ExportSettings, type RenderedConfig, type TlsMode } from './route-analysis.js';
+import { invocation } from '../invocation.js';
 
 export interface ExportOptions {
   format: string;
@@ -54,7 +55,7 @@ export interface ExportResult {
 export function parseFormat(format: string): ExportFormat {
   const lower = format.toLowerCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(lower)) return lower as ExportFormat;
-  throw new UserError(`unknown export format "${format}"`, { hint: `choose one of: ${EXPORT_FORMATS.join(', ')} (devtls export caddy)`, code: 'EUSAGE' });
+  throw new UserError(`unknown export format "${format}"`, { hint: `choose one of: ${EXPORT_FORMATS.join(', ')} (${invocation()} export caddy)`, code: 'EUSAGE' });
 }
 
 /** `8080=web` → [8080, 'web']; a one-line UserError otherwise. */
@@ -135,7 +136,7 @@ async function fileSource(file: string): Promise<RouteSource> {
 
 async function runningSource(): Promise<RouteSource> {
   const { routes, projects, instance } = await routesOfRunningInstance();
-  if (routes.length === 0) throw new UserError('the running devtls serves no project yet, so there is nothing to export', { hint: 'start a project with `devtls up`', code: 'EEXPORT_EMPTY' });
+  if (routes.length === 0) throw new UserError('the running devtls serves no project yet, so there is nothing to export', { hint: `start a project with \`${invocation()} up\``, code: 'EEXPORT_EMPTY' });
   const names = projects.map((project) => project.source);
   return {
     label: `the running devtls (${names.length} project${names.length === 1 ? '' : 's'}: ${names.join(', ')})`,

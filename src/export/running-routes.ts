@@ -7,6 +7,7 @@ import { tryConnect } from '../instance/start-instance.js';
 import { defaultStateDir, statePaths } from '../instance/state-dir.js';
 import type { InstanceInfo, ProjectInfo } from '../instance/protocol.js';
 import type { Route } from '../routes/route.js';
+import { invocation } from '../invocation.js';
 
 export interface RunningRoutes {
   routes: Route[];
@@ -19,7 +20,7 @@ export async function routesOfRunningInstance(stateDir = defaultStateDir()): Pro
   const connection = await tryConnect(statePaths(stateDir));
   if (connection === undefined) {
     throw new UserError('devtls is not running, so --running has no routes to export', {
-      hint: 'start your projects with `devtls up`, or export one file with --config FILE',
+      hint: `start your projects with \`${invocation()} up\`, or export one file with --config FILE`,
       code: 'EEXPORT_NOT_RUNNING',
     });
   }

@@ -14,6 +14,7 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { routeShapeProblem } from '../routes/route-shape.js';
 import { isUserError, UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { assertHostsPermitted } from '../app/permitted-hosts.js';
 import { encode, lineReader, PROTOCOL_VERSION, type ClientMessage, type InstanceInfo, type InstanceMessage, type ProjectInfo, type WantedSettings } from './protocol.js';
 import { Registry } from './registry.js';
@@ -84,7 +85,7 @@ export class Instance {
     const running = await liveInstancePid(paths);
     if (running !== undefined) {
       throw new UserError(`devtls is already running for this user (${running === 0 ? 'pid unknown' : `pid ${running}`}, state folder ${paths.dir}).`, {
-        hint: 'See it with: devtls status. Stop it with: devtls stop',
+        hint: `See it with: ${invocation()} status. Stop it with: ${invocation()} stop`,
         code: 'EINSTANCE',
       });
     }
@@ -188,7 +189,7 @@ export class Instance {
     try {
       switch (message?.type) {
         case 'hello':
-          if (message.protocol !== PROTOCOL_VERSION) throw new UserError(`this devtls speaks control protocol ${message.protocol}; the running instance (pid ${process.pid}) speaks ${PROTOCOL_VERSION}.`, { hint: 'Stop it with devtls stop, then start again.' });
+          if (message.protocol !== PROTOCOL_VERSION) throw new UserError(`this devtls speaks control protocol ${message.protocol}; the running instance (pid ${process.pid}) speaks ${PROTOCOL_VERSION}.`, { hint: `Stop it with ${invocation()} stop, then start again.` });
           this.checkSettings(message.wants);
           reply({ type: 'welcome', id: requestId, instance: this.info });
           return;
@@ -231,7 +232,7 @@ export class Instance {
     if (differs.length === 0) return;
     const ports = `https :${httpsPort}${httpPort === false ? ', no http redirect' : `, http :${httpPort}`}`;
     throw new UserError(`devtls is already running for this user (pid ${process.pid}) on ${ports} with the CA in ${caDir}; this project asks for ${differs.join(' and ')}.`, {
-      hint: `Use the same settings (devtls up --https-port ${httpsPort} --http-port ${httpPort === false ? 0 : httpPort}${differs.some((d) => d.startsWith('the CA')) ? ` --ca-dir ${JSON.stringify(caDir)}` : ''}), or stop it first: devtls stop`,
+      hint: `Use the same settings (${invocation()} up --https-port ${httpsPort} --http-port ${httpPort === false ? 0 : httpPort}${differs.some((d) => d.startsWith('the CA')) ? ` --ca-dir ${JSON.stringify(caDir)}` : ''}), or stop it first: ${invocation()} stop`,
       code: 'EMISMATCH',
     });
   }
@@ -252,7 +253,7 @@ export class Instance {
       const ports = message.ports !== undefined && (message.ports.https !== this.info.httpsPort || message.ports.http !== this.info.httpPort) ? message.ports : undefined;
       if (ports !== undefined && (message.type === 'register' || this.registry.size > 1)) {
         throw new UserError(`the ports are the shared instance's (https :${this.info.httpsPort}); ${this.registry.size} projects use them.`, {
-          hint: 'Keep the ports, or stop devtls (devtls stop) and start again with the new ones.',
+          hint: `Keep the ports, or stop devtls (${invocation()} stop) and start again with the new ones.`,
           code: 'EMISMATCH',
         });
       }

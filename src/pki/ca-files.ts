@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import {
   PRIVATE_DIR_MODE,
   assertDirNotWritableByOthers,
@@ -21,8 +22,6 @@ import {
 
 export const CA_CERT_FILE = 'rootCA.pem';
 export const CA_KEY_FILE = 'rootCA-key.pem';
-
-const CREATE_HINT = 'The CA is created on first use: run devtls up or devtls ca to create it.';
 
 export interface CaPaths {
   dir: string;
@@ -90,7 +89,7 @@ export async function readCaFiles(paths: CaPaths): Promise<{ certPem: string; ke
   const { dir, certPath, keyPath } = paths;
   const [hasCert, hasKey] = [await exists(certPath), await exists(keyPath)];
   if (!hasCert && !hasKey) {
-    throw new UserError(`No devtls CA found in ${dir}.`, { hint: CREATE_HINT, code: 'EPKI_NO_CA' });
+    throw new UserError(`No devtls CA found in ${dir}.`, { hint: `The CA is created on first use: run ${invocation()} up or ${invocation()} ca to create it.`, code: 'EPKI_NO_CA' });
   }
   if (!hasCert) throw missingHalf(paths, 'certificate');
   if (!hasKey) throw missingHalf(paths, 'key');

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { caFilesAbsent, caPaths, prepareCaDir, publishCaFiles, readCaFiles, waitForCertificate, type CaPaths } from './ca-files.js';
 import { formatName } from './certificate-builder.js';
 import {
@@ -133,7 +134,7 @@ export class CertificateAuthority {
     const sans = [...new Set(names.map((name) => this.policy.checkedName(name)))];
     if (now.getTime() - CLOCK_SKEW_MS >= this.notAfter.getTime()) {
       throw new UserError(`The devtls CA in ${this.dir} expired on ${this.notAfter.toISOString()}.`, {
-        hint: `Delete ${this.certPath} and ${this.keyPath}, then run devtls ca to create a new CA and trust it again.`,
+        hint: `Delete ${this.certPath} and ${this.keyPath}, then run ${invocation()} ca to create a new CA and trust it again.`,
         code: 'EPKI_CA_EXPIRED',
       });
     }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:net';
 import { UserError } from '../errors.js';
 import { formatHost } from '../routes/labels.js';
+import { invocation } from '../invocation.js';
 
 /** Bind a server, turning the errors people hit (privileged or busy port) into advice. */
 export function listen(server: Server, port: number, host: string, role: 'HTTPS' | 'HTTP'): Promise<number> {
@@ -28,13 +29,13 @@ export function explainListenError(error: NodeJS.ErrnoException, port: number, h
   if (error.code === 'EACCES') {
     return new UserError(`devtls may not listen on port ${port} (${role}, ${where}): ports below 1024 need permission on ${osName()}.`, {
       code: 'EACCES',
-      hint: privilegedPortHint(port, flag),
+      hint: privilegedPortHint(),
     });
   }
   if (error.code === 'EADDRINUSE') {
     return new UserError(`Port ${port} (${role}, ${where}) is already in use by another program.`, {
       code: 'EADDRINUSE',
-      hint: `Stop that program (find it with: ${findPortCommand(port)}), or choose another port: devtls up ${flag} ${suggestedPort(port)}`,
+      hint: `Stop that program (find it with: ${findPortCommand(port)}), or choose another port: ${invocation()} up ${flag} ${suggestedPort(port)}`,
     });
   }
   if (error.code === 'EADDRNOTAVAIL') {
@@ -46,19 +47,23 @@ export function explainListenError(error: NodeJS.ErrnoException, port: number, h
   return error;
 }
 
-function privilegedPortHint(port: number, flag: string): string {
-  const other = `or use a high port instead: devtls up ${flag} ${suggestedPort(port)}`;
+/** Both ports in one command: moving only the refused one would just get the other refused next. */
+const HIGH_PORTS = `--https-port ${suggestedPort(443)} --http-port ${suggestedPort(80)}`;
+
+function privilegedPortHint(): string {
+  const devtls = invocation();
+  const other = `or use high ports instead: ${devtls} up ${HIGH_PORTS}`;
   switch (process.platform) {
     case 'linux':
       return [
         'Fix it once, any of:',
         `  sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")"   (lets node bind low ports)`,
         '  sudo sysctl net.ipv4.ip_unprivileged_port_start=80   (add it to /etc/sysctl.d/ to keep it)',
-        '  sudo devtls up   (runs everything as root; the other fixes are safer)',
+        `  sudo ${devtls} up   (runs everything as root; the other fixes are safer)`,
         `  ${other}`,
       ].join('\n');
     case 'darwin':
-      return `macOS 10.14+ lets anyone bind 80/443 on all addresses; on older versions run sudo devtls up, ${other}`;
+      return `macOS 10.14+ lets anyone bind 80/443 on all addresses; on older versions run sudo ${devtls} up, ${other}`;
     case 'win32':
       return `Run the terminal as Administrator, ${other}`;
     default:
@@ -66,9 +71,10 @@ function privilegedPortHint(port: number, flag: string): string {
   }
 }
 
+/** 8081 rather than 8080 for http: 8080 is where many dev servers (webpack-dev-server, Tomcat…) listen. */
 function suggestedPort(port: number): number {
   if (port === 443) return 8443;
-  if (port === 80) return 8080;
+  if (port === 80) return 8081;
   return port + 1;
 }
 

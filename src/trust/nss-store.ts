@@ -4,6 +4,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { assertSucceeded, type CommandRunner } from './command-runner.js';
 import { findFirefoxProfiles } from './firefox-profiles.js';
 import { CERTUTIL, CHROMIUM_BROWSERS, CHROMIUM_NSS_DBS, CHROMIUM_NSS_DB_TO_CREATE } from './store-paths.js';
@@ -76,7 +77,7 @@ export function nssDatabaseStore(options: { dir: string; label: string; create: 
     label: options.label,
     adminSteps: () => [],
     async check(ca) {
-      if (!(await exists())) return { trusted: false, note: 'no database yet; devtls trust creates it' };
+      if (!(await exists())) return { trusted: false, note: `no database yet; ${invocation()} trust creates it` };
       const ours = await ourNicknames(ca);
       if (ours.some((entry) => entry.trust.split(',')[0]?.includes('C'))) return { trusted: true };
       return ours.length > 0 ? { trusted: false, note: `present without trust for web sites (${ours[0]?.trust})` } : { trusted: false };

@@ -12,6 +12,7 @@ import { ROUTE_KEYS, TIMEOUT_KEYS, TOP_LEVEL_KEYS } from '../../dist/config/know
 import { starterConfigText } from '../../dist/config/starter-config.js';
 import { UserError } from '../../dist/errors.js';
 import { promisify } from 'node:util';
+import { invocation } from '../../dist/invocation.js';
 
 const run = promisify(execFile);
 
@@ -31,15 +32,15 @@ test('missing file: "no proxy.config.json in <dir>", and the hint names the path
   const file = path.join(empty, 'proxy.config.json');
   const error = await t.throwsAsync(loadConfigFile(file), { instanceOf: UserError });
   t.is(error?.message, `no proxy.config.json in ${empty}`);
-  t.is(error?.hint, `run \`devtls init --config ${file}\` to write a starter file`);
+  t.is(error?.hint, `run \`${invocation()} init --config ${file}\` to write a starter file`);
   t.is(error?.code, 'ENOCONFIG');
 
   const other = path.relative(process.cwd(), path.join(dir, 'nothere.json'));
   const otherError = await t.throwsAsync(loadConfigFile(other), { instanceOf: UserError });
-  t.is(otherError?.hint, `run \`devtls init --config ${other}\` to write a starter file`);
+  t.is(otherError?.hint, `run \`${invocation()} init --config ${other}\` to write a starter file`);
 
   const spaced = path.join(dir, "it's here.json");
-  t.is((await t.throwsAsync(loadConfigFile(spaced), { instanceOf: UserError }))?.hint, `run \`devtls init --config '${dir}/it'\\''s here.json'\` to write a starter file`);
+  t.is((await t.throwsAsync(loadConfigFile(spaced), { instanceOf: UserError }))?.hint, `run \`${invocation()} init --config '${dir}/it'\\''s here.json'\` to write a starter file`);
 });
 
 test('missing folder: the hint says the folder does not exist', async (t) => {

@@ -29,6 +29,7 @@ import {
 } from '../../dist/pki/certificate-builder.js';
 import { runTool } from '../helpers/run-tool.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
+import { invocation } from '../../dist/invocation.js';
 
 const OPENSSL = '/usr/bin/openssl';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -362,5 +363,5 @@ test('load refuses a missing CA with the hint to create it', async (t) => {
   const dir = await tempDir(t);
   const error = await t.throwsAsync(CertificateAuthority.load(join(dir, 'nope')), { instanceOf: UserError });
   t.is(error?.code, 'EPKI_NO_CA');
-  t.regex(error?.hint ?? '', /run devtls up or devtls ca to create it/);
+  t.true(error?.hint?.includes(`run ${invocation()} up or ${invocation()} ca to create it`), error?.hint);
 });

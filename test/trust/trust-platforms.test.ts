@@ -263,6 +263,6 @@ test('devtls up says the CA is not trusted and names the one command, when no st
     env: { DEVTLS_CA_DIR: join(temp.dir, 'ca'), HOME: join(temp.dir, 'home') },
   });
   child.kill('SIGTERM');
-  t.regex(output(), /The devtls CA is not trusted yet by [^\n]*: browsers will warn until it is\. Trust it once with:\n {2}devtls trust\n/);
+  t.regex(output(), /The devtls CA is not trusted yet by [^\n]*: browsers will warn until it is\. Trust it once with:\n {2}node (?:\S+\/)?dist\/cli\.js trust\n/);
   t.notRegex(output(), /CA trusted by this system/);
 });

@@ -133,7 +133,7 @@ test.serial('Debian system store for real: trust → curl (no --cacert) succeeds
   t.is(checkAfter.code, 1);
   t.regex(checkAfter.stdout, /^system \(Debian\/Ubuntu\): not trusted$/m);
   const up = await upOutput(home, dir);
-  t.regex(up, /The devtls CA is not trusted yet by system \(Debian\/Ubuntu\), nss ~\/\.pki\/nssdb: [^\n]*\n {2}devtls trust\n/);
+  t.regex(up, /The devtls CA is not trusted yet by system \(Debian\/Ubuntu\), nss ~\/\.pki\/nssdb: [^\n]*\n {2}node (?:\S+\/)?dist\/cli\.js trust\n/);
   t.true((await readFile(BUNDLE)).equals(bundle), 'untrust leaves the bundle exactly as it was');
 });
 
