@@ -26,11 +26,6 @@ const RUN_HINTS: Record<string, (dir: string) => string> = {
   kubernetes: (dir) => `kubectl apply -f ${dir}/gateway.yaml   (after filling in the values marked "fill in")`,
 };
 
-function asList(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  return (Array.isArray(value) ? value : [value]).map(String);
-}
-
 export const exportCommand: CommandModule<object, ExportArgs> = {
   command: 'export <format>',
   describe: 'Write the routes as a config for Caddy, nginx or Kubernetes (Gateway API)',
@@ -46,8 +41,8 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       .option('tls', { choices: ['devtls', 'acme'] as const, default: 'devtls' as TlsMode, describe: 'devtls: certificates from the devtls CA, written into the folder; acme: left to the engine' })
       .option('nginx-version', { type: 'string', describe: 'nginx version to write for [default: the installed nginx\'s]' })
       // Repeated flags collect into an array; not `array: true`, which would also swallow the format.
-      .option('service', { type: 'string', coerce: asList, describe: 'kubernetes: the Service for a target port, PORT=NAME (repeatable)' })
-      .option('bind', { type: 'string', coerce: asList, describe: 'caddy/nginx: address to listen on (repeatable) [default: every interface]' })
+      .option('service', { type: 'string', array: true, describe: 'kubernetes: the Service for a target port, PORT=NAME (repeatable)' })
+      .option('bind', { type: 'string', array: true, describe: 'caddy/nginx: address to listen on (repeatable) [default: every interface]' })
       .option('force', { type: 'boolean', default: false, describe: 'Write into a folder that holds other files (replacing those with the same names)' })
       .example('$0 export caddy', 'devtls-export/caddy/Caddyfile + certs/')
       .example('$0 export nginx --out /srv/dev-proxy --https-port 8443', 'a complete nginx.conf')

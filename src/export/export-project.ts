@@ -55,7 +55,7 @@ export interface ExportResult {
 export function parseFormat(format: string): ExportFormat {
   const lower = format.toLowerCase();
   if ((EXPORT_FORMATS as readonly string[]).includes(lower)) return lower as ExportFormat;
-  throw new UserError(`unknown export format "${format}"`, { hint: `choose one of: ${EXPORT_FORMATS.join(', ')} (${invocation()} export caddy)`, code: 'EUSAGE' });
+  throw new UserError(`unknown export format "${format}"`, { hint: `choose one of: ${EXPORT_FORMATS.join(', ')} (${invocation()} export caddy)`, code: 'EEXPORT_FORMAT' });
 }
 
 /** `8080=web` → [8080, 'web']; a one-line UserError otherwise. */

@@ -117,6 +117,6 @@ test('kubernetes: gateway.yaml with --service names validates against the Gatewa
   t.regex(text, /- name: web\n\s+port: 8080/);
   t.regex(text, /- name: api\n\s+port: 8090/);
   const bad = await runDevtls(['export', 'kubernetes', '--config', config, '--out', join(dir, 'k8s2'), '--service', '8080=Web_App']);
-  t.is(bad.code, 1);
+  t.is(bad.code, 2, 'a malformed flag value is a usage error');
   t.regex(bad.stderr, /^devtls: --service 8080=Web_App: expected PORT=NAME/);
 });
