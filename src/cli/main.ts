@@ -10,6 +10,8 @@ import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { stopCommand } from './stop-command.js';
 import { exportCommand } from './export-command.js';
+import { doctorCommand } from './doctor-command.js';
+import { hostsCommand } from './hosts-command.js';
 import { reportError } from './terminal.js';
 import { UserError } from '../errors.js';
 
@@ -30,6 +32,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .command(untrustCommand)
     .command(envCommand)
     .command(exportCommand)
+    .command(doctorCommand)
+    .command(hostsCommand)
     .demandCommand(1, 'Name a command: devtls up, devtls init, devtls cert, devtls ca (devtls --help lists them).')
     .strict()
     .help()

@@ -1,0 +1,34 @@
+/** Whether this user may bind the HTTPS and redirect ports (or devtls already has them),
+ * with the fixes `devtls up` itself gives when it cannot. */
+import { createServer } from 'node:net';
+import { isUserError } from '../errors.js';
+import { listen } from '../proxy/listen.js';
+import { fail, ok, warn, type DoctorCheck } from './check.js';
+
+export interface PortToCheck {
+  port: number;
+  role: 'HTTPS' | 'HTTP';
+}
+
+/** Bind and release at once; `devtlsOnPort` says whether a busy port is devtls's own. */
+export async function checkPort(target: PortToCheck, devtlsOnPort: (port: number) => Promise<boolean>, host = '127.0.0.1'): Promise<{ check: DoctorCheck; boundByDevtls: boolean }> {
+  const check = await bindOnce(target, devtlsOnPort, host);
+  return { check, boundByDevtls: check.status === 'ok' && check.message.endsWith('bound by the running devtls') };
+}
+
+async function bindOnce(target: PortToCheck, devtlsOnPort: (port: number) => Promise<boolean>, host: string): Promise<DoctorCheck> {
+  const id = `port:${target.port}`;
+  const server = createServer();
+  try {
+    await listen(server, target.port, host, target.role);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return ok(id, `port ${target.port} (${target.role}) can be bound by this user`);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    if (error.code === 'EADDRINUSE' && (await devtlsOnPort(target.port))) {
+      return ok(id, `port ${target.port} (${target.role}) is bound by the running devtls`);
+    }
+    const check = error.code === 'EADDRINUSE' ? warn : fail;
+    return check(id, error.message, error.hint ?? '');
+  }
+}
