@@ -21,10 +21,10 @@ export const hostsCommand: CommandModule<object, HostsArgs> = {
       .option('write', { type: 'boolean', default: false, describe: `Add the lines between "${BLOCK_BEGIN}" and "${BLOCK_END}" (with sudo where needed)` })
       .option('remove', { type: 'boolean', default: false, describe: 'Take exactly that block out' })
       .option('hosts-file', { type: 'string', describe: 'The hosts file to read and edit [default: /etc/hosts, read through the system resolver]' })
-      .conflicts('write', 'remove')
       .example('$0 hosts', '127.0.0.1 app.test / ::1 app.test, for each name that does not resolve to loopback')
       .example('$0 hosts --write', 'add them to /etc/hosts (sudo where needed, shown first)') as unknown as Argv<HostsArgs>,
   handler: async (args) => {
+    if (args.write && args.remove) throw new UserError('Give --write or --remove, not both.', { code: 'EUSAGE' });
     const file = args.hostsFile ?? defaultHostsFile();
     const resolver = args.hostsFile === undefined ? systemResolver : resolverWithHostsFile(args.hostsFile);
     const needed = args.remove ? { names: [], lines: [], wildcards: [] } : await neededHostsLines(args.config, resolver);

@@ -40,7 +40,12 @@ export async function startThrowawayServer(ca: CertificateAuthority, hosts: read
       callback(null, key === undefined ? undefined : contexts.get(key));
     },
   });
-  // Clients only complete a handshake; end each connection once it has.
+  // Clients only complete a handshake; end each connection once it has, and none outlives close().
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('secureConnection', (socket) => socket.end());
   server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -54,6 +59,10 @@ export async function startThrowawayServer(ca: CertificateAuthority, hosts: read
     port,
     description: 'a throwaway server with fresh certificates from the CA (no devtls running)',
     running: false,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }
