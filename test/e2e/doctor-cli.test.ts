@@ -1,0 +1,68 @@
+import test from 'ava';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runDevtls } from '../helpers/cli-process.js';
+import { tempDirFor } from '../helpers/temp-dir.js';
+import { deadPort } from '../helpers/backends.js';
+
+async function project(t: Parameters<typeof tempDirFor>[0]) {
+  const dir = await tempDirFor(t, 'devtls-doctor-cli-');
+  await mkdir(join(dir, 'home'));
+  await writeFile(join(dir, 'hosts'), '127.0.0.1 localhost\n');
+  const config = { httpsPort: await deadPort(), httpPort: await deadPort(), routes: [{ host: 'shop.test', target: 8080 }] };
+  await writeFile(join(dir, 'proxy.config.json'), JSON.stringify(config));
+  const env = { HOME: join(dir, 'home'), DEVTLS_CA_DIR: join(dir, 'ca'), HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '', no_proxy: '' };
+  return { dir, env };
+}
+
+test('devtls doctor --json: {"ok", "checks": [{id, status, message, fix}]}, exit 1 when something is ✘; no CA yet is ✘ with devtls ca', async (t) => {
+  const { dir, env } = await project(t);
+  const result = await runDevtls(['doctor', '--json', '--hosts-file', 'hosts'], { cwd: dir, env });
+  t.is(result.code, 1, result.stderr);
+  const report = JSON.parse(result.stdout) as { ok: boolean; checks: { id: string; status: string; message: string; fix: string }[] };
+  t.deepEqual(Object.keys(report), ['ok', 'checks']);
+  t.false(report.ok);
+  for (const check of report.checks) {
+    t.deepEqual(Object.keys(check), ['id', 'status', 'message', 'fix']);
+    t.true(['ok', 'warn', 'fail'].includes(check.status), check.status);
+    t.true(check.status === 'ok' ? check.fix === '' : check.status === 'warn' || check.fix !== '', `${check.id}: a ✘ always has its fix`);
+  }
+  const byId = new Map(report.checks.map((check) => [check.id, check]));
+  t.deepEqual(byId.get('ca.files'), { id: 'ca.files', status: 'fail', message: `no devtls CA in ${join(dir, 'ca')}`, fix: 'devtls ca' });
+  t.is(byId.get('name:shop.test')?.fix, 'devtls hosts --write --hosts-file hosts');
+  t.is(byId.get('proxy')?.status, 'fail');
+  t.regex(result.stderr, /checks failed/);
+  t.is(result.stdout.trim().startsWith('{'), true, 'stdout is the JSON alone');
+});
+
+test('devtls doctor: one line per check marked ✔ ⚠ ✘, and under each ✘ the fix; applying the CA fix turns it ✔', async (t) => {
+  const { dir, env } = await project(t);
+  const before = await runDevtls(['doctor', '--hosts-file', 'hosts'], { cwd: dir, env });
+  t.is(before.code, 1);
+  const lines = before.stdout.trimEnd().split('\n');
+  for (const [index, line] of lines.entries()) {
+    t.regex(line, /^(✔|⚠|✘) \S|^ {2}fix: \S/, line);
+    if (line.startsWith('✘')) t.regex(lines[index + 1] ?? '', /^ {2}fix: /, `the fix under: ${line}`);
+  }
+  t.true(lines.includes(`✘ no devtls CA in ${join(dir, 'ca')}`));
+  t.true(lines.includes('✘ shop.test: the system resolver (Node, Python, Java, wget) does not resolve it, not loopback'));
+  t.true(lines.includes('  fix: devtls hosts --write --hosts-file hosts'));
+  const ca = await runDevtls(['ca'], { cwd: dir, env });
+  t.is(ca.code, 0, ca.stderr);
+  const after = await runDevtls(['doctor', '--hosts-file', 'hosts'], { cwd: dir, env });
+  t.regex(after.stdout, /^✔ CA files present in /m);
+  t.regex(after.stdout, /^✔ CA may sign \.localhost, \.test/m);
+  t.regex(after.stdout, /^✔ certificates served by a throwaway server with fresh certificates from the CA \(no devtls running\) are valid for (89|90) more days/m);
+});
+
+test('devtls hosts: --write and --remove together are refused; a wildcard that does not resolve gets a note, never a line', async (t) => {
+  const { dir, env } = await project(t);
+  await writeFile(join(dir, 'proxy.config.json'), JSON.stringify({ routes: [{ host: '*.preview.test', target: 8080 }, { host: 'shop.test', target: 8081 }] }));
+  const both = await runDevtls(['hosts', '--write', '--remove', '--hosts-file', 'hosts'], { cwd: dir, env });
+  t.is(both.code, 1);
+  t.regex(both.stderr, /Give --write or --remove, not both/);
+  const printed = await runDevtls(['hosts', '--hosts-file', 'hosts'], { cwd: dir, env });
+  t.is(printed.code, 0, printed.stderr);
+  t.is(printed.stdout, '127.0.0.1 shop.test\n::1 shop.test\n');
+  t.regex(printed.stderr, /\*\.preview\.test does not resolve to loopback and a hosts file cannot hold a wildcard/);
+});
