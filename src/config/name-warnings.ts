@@ -30,9 +30,9 @@ export function hostNameWarning(host: string): string | undefined {
     reasons.push('.local is reserved for multicast DNS (Bonjour): lookups can take seconds on macOS before falling back; prefer .localhost or .test');
   }
   if (wildcard) {
-    reasons.push(`only names under .localhost reach 127.0.0.1 without setup, and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
+    reasons.push(`browsers resolve only names under .localhost to 127.0.0.1 by themselves (other programs need setup even for those: devtls doctor), and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
   } else {
-    reasons.push(`only names under .localhost reach 127.0.0.1 without setup: add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
+    reasons.push(`browsers resolve only names under .localhost to 127.0.0.1 by themselves (other programs need setup even for those: devtls doctor): add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts, or run devtls hosts --write (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
   }
   return `host "${host}": ${reasons.join('; ')}`;
 }
