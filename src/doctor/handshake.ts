@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, connect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { CommandRunner } from '../trust/command-runner.js';
+import { NSS_VERIFY } from '../trust/store-paths.js';
 import type { ServedEndpoint } from './served-certificates.js';
 
 export type HandshakeFailure = 'untrusted' | 'expired' | 'not-yet-valid' | 'wrong-name' | 'unreachable' | 'other';
@@ -97,7 +98,7 @@ function classifyNss(text: string): { reason: HandshakeFailure; detail: string }
  * vfychain verifies the served chain against the database and Node checks the host name.
  */
 export async function handshakeWithNss(endpoint: ServedEndpoint, servername: string, dbSpec: string, runner: CommandRunner): Promise<HandshakeOutcome | undefined> {
-  const tstclnt = await runner.run(['tstclnt', '-h', endpoint.address, '-p', String(endpoint.port), '-a', servername, '-d', dbSpec, '-Q']);
+  const tstclnt = await runner.run([NSS_VERIFY.handshake, '-h', endpoint.address, '-p', String(endpoint.port), '-a', servername, '-d', dbSpec, '-Q']);
   if (tstclnt.code === 0) return { ok: true };
   if (tstclnt.code !== 127) return { ok: false, ...classifyNss(`${tstclnt.stderr}\n${tstclnt.stdout}`) };
   const served = await tlsConnect(endpoint, { servername, rejectUnauthorized: false });
@@ -106,7 +107,7 @@ export async function handshakeWithNss(endpoint: ServedEndpoint, servername: str
   try {
     const file = join(dir, 'served.pem');
     await writeFile(file, new X509Certificate(served.peer.raw).toString());
-    const vfychain = await runner.run(['vfychain', '-d', dbSpec, '-u', '1', '-a', file]);
+    const vfychain = await runner.run([NSS_VERIFY.chain, '-d', dbSpec, '-u', '1', '-a', file]);
     if (vfychain.code === 127) return undefined;
     if (vfychain.code !== 0) return { ok: false, ...classifyNss(`${vfychain.stdout}\n${vfychain.stderr}`) };
   } finally {

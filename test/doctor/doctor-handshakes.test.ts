@@ -119,3 +119,16 @@ test('devtls already on the config\'s HTTPS port: the port is ✔ as its own and
   t.regex(busy.message, /already in use by another program/);
   t.regex(busy.fix, /Stop that program \(find it with: .*\), or choose another port: devtls up --http-port \d+/);
 });
+
+test('without tstclnt, NSS still verifies: vfychain on the served chain with only the database, and the host name checked', async (t) => {
+  if (!(await needsNss(t)) || !(await requireTool(t, 'vfychain', 'apt-get install libnss3-tools'))) return;
+  const machine = await doctorMachine(t, { hosts: ['app.localhost'] });
+  const real = machine.trustEnv.runner;
+  const runner = { has: real.has, run: async (argv: readonly string[]) => (argv[0] === 'tstclnt' ? { code: 127, stdout: '', stderr: 'not found' } : real.run(argv)) };
+  const trustEnv = { ...machine.trustEnv, runner };
+  const before = await machine.doctor({ trustEnv });
+  t.is(check(before, NSS_STORE).status, 'fail');
+  t.regex(check(before, NSS_STORE).message, /the CA is not trusted \(SEC_ERROR_UNKNOWN_ISSUER\)/);
+  await machine.applyFix(check(before, NSS_STORE).fix);
+  t.is(check(await machine.doctor({ trustEnv }), NSS_STORE).status, 'ok');
+});

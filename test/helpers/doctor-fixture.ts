@@ -32,6 +32,7 @@ export interface DoctorMachine {
   hostsFile: string;
   httpsPort: number;
   httpPort: number;
+  trustEnv: DoctorOptions['trustEnv'];
   doctor(extra?: Partial<DoctorOptions>): Promise<DoctorReport>;
   /** Run a fix as printed, in sh; resolves to its stdout. */
   applyFix(fix: string, env?: NodeJS.ProcessEnv): Promise<string>;
@@ -61,7 +62,7 @@ export async function doctorMachine(
   await writeFile(configFile, JSON.stringify({ httpsPort, httpPort, routes: options.hosts.map((host, index) => ({ host, target: 9000 + index })) }));
   const trustEnv = { platform: 'linux' as const, home, root, isRoot: false, procVersion: '', runner: systemRunner({ isRoot: false }) };
   const machine: DoctorMachine = {
-    dir, ca, caDir, configFile, home, nssDb, root, bundle, hostsFile, httpsPort, httpPort,
+    dir, ca, caDir, configFile, home, nssDb, root, bundle, hostsFile, httpsPort, httpPort, trustEnv,
     doctor: (extra = {}) =>
       runDoctor({ configFile, caDir, flags: { caDir, config: configFile, hostsFile }, trustEnv, hostsFile, env: {}, ...extra }),
     applyFix: (fix, env = {}) =>
