@@ -17,7 +17,8 @@ export type HandshakeFailure = 'untrusted' | 'expired' | 'not-yet-valid' | 'wron
 
 export type HandshakeOutcome = { ok: true } | { ok: false; reason: HandshakeFailure; detail: string };
 
-const TIMEOUT_MS = 5000;
+/** Loopback handshakes take milliseconds; this only bounds a peer that never answers. */
+const TIMEOUT_MS = 10_000;
 
 function tlsConnect(endpoint: ServedEndpoint, options: ConnectionOptions): Promise<{ peer: PeerCertificate } | { error: NodeJS.ErrnoException }> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { chmod } from 'node:fs/promises';
-import { createServer as createTcpServer } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { check, doctorMachine, trustInBundleCopy, type DoctorMachine } from '../helpers/doctor-fixture.js';
 import { requireTool } from '../helpers/tools.js';
@@ -16,12 +16,24 @@ async function needsNss(t: Parameters<typeof requireTool>[0]): Promise<boolean> 
 async function serveCertificate(port: number, certPem: string, keyPem: string): Promise<Server> {
   const server = createServer({ cert: certPem, key: keyPem }, (socket) => socket.end());
   server.on('tlsClientError', () => {});
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  openSockets.set(server, sockets);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
 }
 
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+/** Stop listening and drop every connection still open (a client may linger half-closed). */
 function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const socket of openSockets.get(server) ?? []) socket.destroy();
+  });
 }
 
 async function trustEverywhere(machine: DoctorMachine): Promise<void> {
