@@ -11,24 +11,24 @@ export interface PortToCheck {
 }
 
 /** Bind and release at once; `devtlsOnPort` says whether a busy port is devtls's own. */
-export async function checkPort(target: PortToCheck, devtlsOnPort: (port: number) => Promise<boolean>, host = '127.0.0.1'): Promise<{ check: DoctorCheck; boundByDevtls: boolean }> {
-  const check = await bindOnce(target, devtlsOnPort, host);
-  return { check, boundByDevtls: check.status === 'ok' && check.message.endsWith('bound by the running devtls') };
-}
-
-async function bindOnce(target: PortToCheck, devtlsOnPort: (port: number) => Promise<boolean>, host: string): Promise<DoctorCheck> {
+export async function checkPort(
+  target: PortToCheck,
+  devtlsOnPort: (port: number) => Promise<boolean>,
+  host = '127.0.0.1',
+): Promise<{ check: DoctorCheck; boundByDevtls: boolean }> {
   const id = `port:${target.port}`;
   const server = createServer();
   try {
     await listen(server, target.port, host, target.role);
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    return ok(id, `port ${target.port} (${target.role}) can be bound by this user`);
+    return { check: ok(id, `port ${target.port} (${target.role}) can be bound by this user`), boundByDevtls: false };
   } catch (error) {
     if (!isUserError(error)) throw error;
     if (error.code === 'EADDRINUSE' && (await devtlsOnPort(target.port))) {
-      return ok(id, `port ${target.port} (${target.role}) is bound by the running devtls`);
+      return { check: ok(id, `port ${target.port} (${target.role}) is bound by the running devtls`), boundByDevtls: true };
     }
+    // Busy is a warning (it may be a devtls of another CA folder); refused is a failure.
     const check = error.code === 'EADDRINUSE' ? warn : fail;
-    return check(id, error.message, error.hint ?? '');
+    return { check: check(id, error.message, error.hint ?? ''), boundByDevtls: false };
   }
 }

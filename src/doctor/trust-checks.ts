@@ -3,7 +3,7 @@
  * devtls serves for every routed host, verifying against that store alone. A store that
  * cannot be verified that way (macOS keychain, Windows store) falls back to its own check.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isUserError } from '../errors.js';
 import { databaseSpec } from '../trust/nss-store.js';
 import { CERTUTIL } from '../trust/store-paths.js';
@@ -11,7 +11,6 @@ import type { TrustEnvironment, TrustStore } from '../trust/store-contract.js';
 import type { TrustedCa } from '../trust/trusted-ca.js';
 import { devtlsCommand, fail, ok, warn, type DoctorCheck, type FixFlags } from './check.js';
 import { handshakeWithNss, handshakeWithRoots, type HandshakeFailure, type HandshakeOutcome } from './handshake.js';
-import { stat } from 'node:fs/promises';
 import type { ServedEndpoint } from './served-certificates.js';
 
 const WHY: Record<HandshakeFailure, string> = {
