@@ -1,9 +1,10 @@
 import test from 'ava';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDevtls } from '../helpers/cli-process.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 import { deadPort } from '../helpers/backends.js';
+import { hasTool } from '../helpers/tools.js';
 
 async function project(t: Parameters<typeof tempDirFor>[0]) {
   const dir = await tempDirFor(t, 'devtls-doctor-cli-');
@@ -65,4 +66,28 @@ test('devtls hosts: --write and --remove together are refused; a wildcard that d
   t.is(printed.code, 0, printed.stderr);
   t.is(printed.stdout, '127.0.0.1 shop.test\n::1 shop.test\n');
   t.regex(printed.stderr, /\*\.preview\.test does not resolve to loopback and a hosts file cannot hold a wildcard/);
+});
+
+test('a port this user may not bind: ✘ with the exact fixes devtls up gives (run as an unprivileged user); a high port is ✔', async (t) => {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !(await hasTool('setpriv'))) {
+    if (process.env['CI'] === 'true') return t.fail('CI runs as root with setpriv (util-linux), to drop to an unprivileged user');
+    t.log('SKIPPED: needs root and setpriv to run doctor as an unprivileged user');
+    return t.pass();
+  }
+  const dir = await tempDirFor(t, 'devtls-doctor-ports-');
+  await chmod(dir, 0o755);
+  const high = await deadPort();
+  await writeFile(join(dir, 'proxy.config.json'), JSON.stringify({ httpsPort: 443, httpPort: high, routes: [{ host: 'app.localhost', target: 8080 }] }), { mode: 0o644 });
+  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const env = { HOME: dir, DEVTLS_CA_DIR: join(dir, 'ca') };
+  const result = await runDevtls(['doctor', '--json'], { cwd: dir, env, wrapper: nobody });
+  const report = JSON.parse(result.stdout) as { checks: { id: string; status: string; message: string; fix: string }[] };
+  const refused = report.checks.find((check) => check.id === 'port:443');
+  t.is(refused?.status, 'fail', result.stdout + result.stderr);
+  t.is(refused?.message, 'devtls may not listen on port 443 (HTTPS, 127.0.0.1:443): ports below 1024 need permission on Linux.');
+  t.true(refused?.fix.includes(`sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v node)")"`), refused?.fix);
+  t.true(refused?.fix.includes('sudo sysctl net.ipv4.ip_unprivileged_port_start=80'), refused?.fix);
+  t.true(refused?.fix.includes('devtls up --https-port 8443'), refused?.fix);
+  t.is(report.checks.find((check) => check.id === `port:${high}`)?.status, 'ok', 'the high port, as that fix suggests');
 });
