@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDevtls } from '../helpers/cli-process.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
@@ -90,4 +90,31 @@ test('a port this user may not bind: ✘ with the exact fixes devtls up gives (r
   t.true(refused?.fix.includes('sudo sysctl net.ipv4.ip_unprivileged_port_start=80'), refused?.fix);
   t.true(refused?.fix.includes('devtls up --https-port 8443'), refused?.fix);
   t.is(report.checks.find((check) => check.id === `port:${high}`)?.status, 'ok', 'the high port, as that fix suggests');
+});
+
+test('devtls hosts --write on a file this user may not write: the one sudo step is shown first, and a failure leaves the file as it was', async (t) => {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !(await hasTool('setpriv'))) {
+    if (process.env['CI'] === 'true') return t.fail('CI runs as root with setpriv (util-linux), to drop to an unprivileged user');
+    t.log('SKIPPED: needs root and setpriv to run devtls as an unprivileged user');
+    return t.pass();
+  }
+  const dir = await tempDirFor(t, 'devtls-hosts-sudo-');
+  await chmod(dir, 0o755);
+  await writeFile(join(dir, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'shop.test', target: 8080 }] }), { mode: 0o644 });
+  const hostsFile = join(dir, 'hosts');
+  const original = '127.0.0.1 localhost\n';
+  await writeFile(hostsFile, original, { mode: 0o644 }); // owned by root: not writable by nobody
+  const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const sudoMissing = !(await hasTool('sudo'));
+  const result = await runDevtls(['hosts', '--write', '--hosts-file', hostsFile], { cwd: dir, env: { HOME: dir }, wrapper: nobody, timeoutMs: 20_000 });
+  const stepShown = new RegExp(`^${hostsFile.replace(/[.]/g, '\\.')} needs admin rights; devtls runs only this step with sudo \\(it may ask for your password\\):\\n {2}sudo cp \\S+/devtls-hosts-\\w+/hosts ${hostsFile.replace(/[.]/g, '\\.')}\\n`);
+  t.regex(result.stdout, stepShown);
+  if (sudoMissing) {
+    t.is(result.code, 1);
+    t.regex(result.stderr, /sudo is not installed/);
+  }
+  t.is(await readFile(hostsFile, 'utf8'), original, 'unchanged until the elevated step succeeds');
+  const staged = /sudo cp (\S+) /.exec(result.stdout)?.[1] ?? '';
+  t.false(await stat(staged).then(() => true, () => false), 'the staged copy is removed');
 });
