@@ -4,6 +4,7 @@
  * server), shake hands through each trust store alone, resolve each name as programs and
  * browsers do, try the ports, and read this shell's proxy and CA variables.
  */
+import { request as httpRequest } from 'node:http';
 import { isUserError } from '../errors.js';
 import { readConfigFile, parseConfigBytes } from '../config/load-config.js';
 import type { ProxyConfig } from '../config/types.js';
@@ -59,12 +60,27 @@ async function readRoutes(configFile: string): Promise<{ config: ProxyConfig | u
   }
 }
 
-/** Whether devtls (with this CA) answers on a port: a handshake trusting only the CA. */
-function devtlsAnswers(ca: CertificateAuthority | undefined, probe: string | undefined): (port: number) => Promise<boolean> {
-  return async (port) => {
+/** Whether devtls (with this CA) answers on a port: on HTTPS, a handshake trusting only
+ * the CA; on HTTP, the 308 to https for a routed name that devtls's redirect gives. */
+function devtlsAnswers(ca: CertificateAuthority | undefined, probe: string | undefined, httpsPort: number): (port: PortToCheck) => Promise<boolean> {
+  return async ({ port, role }) => {
     if (ca === undefined || probe === undefined) return false;
-    return (await handshakeWithRoots(runningEndpoint(port), probe, ca.certPem)).ok;
+    if (role === 'HTTPS') return (await handshakeWithRoots(runningEndpoint(port), probe, ca.certPem)).ok;
+    const location = await redirectLocation(port, probe);
+    return location === `https://${probe}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
   };
+}
+
+function redirectLocation(port: number, host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const request = httpRequest({ host: '127.0.0.1', port, path: '/', headers: { host }, timeout: 5000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 308 ? response.headers.location : undefined);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+    request.end();
+  });
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
@@ -86,7 +102,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const ports: PortToCheck[] = [{ port: config?.httpsPort ?? 443, role: 'HTTPS' }];
   if (config?.httpPort !== false) ports.push({ port: config?.httpPort ?? 80, role: 'HTTP' });
   const portResults = [];
-  for (const port of ports) portResults.push(await checkPort(port, devtlsAnswers(ca, probes[0])));
+  for (const port of ports) portResults.push(await checkPort(port, devtlsAnswers(ca, probes[0], ports[0]?.port ?? 443)));
   const portChecks = portResults.map((result) => result.check);
   const runningOnConfigPort = portResults[0]?.boundByDevtls === true;
 

@@ -13,7 +13,7 @@ export interface PortToCheck {
 /** Bind and release at once; `devtlsOnPort` says whether a busy port is devtls's own. */
 export async function checkPort(
   target: PortToCheck,
-  devtlsOnPort: (port: number) => Promise<boolean>,
+  devtlsOnPort: (target: PortToCheck) => Promise<boolean>,
   host = '127.0.0.1',
 ): Promise<{ check: DoctorCheck; boundByDevtls: boolean }> {
   const id = `port:${target.port}`;
@@ -24,7 +24,7 @@ export async function checkPort(
     return { check: ok(id, `port ${target.port} (${target.role}) can be bound by this user`), boundByDevtls: false };
   } catch (error) {
     if (!isUserError(error)) throw error;
-    if (error.code === 'EADDRINUSE' && (await devtlsOnPort(target.port))) {
+    if (error.code === 'EADDRINUSE' && (await devtlsOnPort(target))) {
       return { check: ok(id, `port ${target.port} (${target.role}) is bound by the running devtls`), boundByDevtls: true };
     }
     // Busy is a warning (it may be a devtls of another CA folder); refused is a failure.

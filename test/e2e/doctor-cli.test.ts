@@ -1,10 +1,10 @@
 import test from 'ava';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runDevtls } from '../helpers/cli-process.js';
+import { runDevtls, startDevtlsProcess } from '../helpers/cli-process.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 import { deadPort } from '../helpers/backends.js';
-import { hasTool } from '../helpers/tools.js';
+import { hasTool, requireTool } from '../helpers/tools.js';
 
 async function project(t: Parameters<typeof tempDirFor>[0]) {
   const dir = await tempDirFor(t, 'devtls-doctor-cli-');
@@ -117,4 +117,23 @@ test('devtls hosts --write on a file this user may not write: the one sudo step 
   t.is(await readFile(hostsFile, 'utf8'), original, 'unchanged until the elevated step succeeds');
   const staged = /sudo cp (\S+) /.exec(result.stdout)?.[1] ?? '';
   t.false(await stat(staged).then(() => true, () => false), 'the staged copy is removed');
+});
+
+test('with devtls up running on the config\'s port, doctor shakes hands with it: its port is ✔ as its own, and the NSS store verifies the certificate it serves', async (t) => {
+  if (!(await requireTool(t, 'tstclnt', 'apt-get install libnss3-tools'))) return;
+  const { dir, env } = await project(t);
+  const routesEnv = { ...env, HTTPS_PROXY: '' };
+  const trust = await runDevtls(['trust', '--store', 'nss'], { cwd: dir, env: routesEnv });
+  t.is(trust.code, 0, trust.stdout + trust.stderr);
+  const config = JSON.parse(await readFile(join(dir, 'proxy.config.json'), 'utf8')) as { httpsPort: number; httpPort: number };
+  const { child } = await startDevtlsProcess(['up', '--host', '127.0.0.1', '--no-watch'], /Press Ctrl-C/, { cwd: dir, env: routesEnv });
+  t.teardown(() => {
+    child.kill('SIGTERM');
+  });
+  const result = await runDevtls(['doctor', '--json', '--hosts-file', 'hosts'], { cwd: dir, env: routesEnv });
+  const checks = new Map((JSON.parse(result.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.map((check) => [check.id, check]));
+  t.is(checks.get(`port:${config.httpsPort}`)?.message, `port ${config.httpsPort} (HTTPS) is bound by the running devtls`);
+  t.is(checks.get(`port:${config.httpPort}`)?.message, `port ${config.httpPort} (HTTP) is bound by the running devtls`);
+  t.regex(checks.get('served-certificate')?.message ?? '', new RegExp(`^certificates served by the devtls on 127\\.0\\.0\\.1:${config.httpsPort} are valid for (89|90) more days`));
+  t.is(checks.get('trust:nss ~/.pki/nssdb')?.status, 'ok', checks.get('trust:nss ~/.pki/nssdb')?.message);
 });
