@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { runDoctor, type DoctorCheck } from '../app/doctor.js';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { tryConnect } from '../instance/start-instance.js';
+import { defaultStateDir, statePaths } from '../instance/state-dir.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { paint } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
@@ -26,6 +29,20 @@ function printCheck(check: DoctorCheck): void {
   }
 }
 
+/** The HTTPS port of this user's running devtls instance, when it uses this CA folder. */
+async function runningInstancePort(caDir: string): Promise<number | undefined> {
+  const connection = await tryConnect(statePaths(defaultStateDir()));
+  if (connection === undefined) return undefined;
+  try {
+    const reply = await connection.request({ type: 'status' });
+    return reply.type === 'status' && resolve(reply.instance.caDir) === resolve(caDir) ? reply.instance.httpsPort : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    connection.close();
+  }
+}
+
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: 'doctor',
   describe: 'Check that every program on this machine reaches devtls and trusts it, with the fix for each problem',
@@ -33,11 +50,12 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     caOptions(yargs)
       .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })
       .option('json', { type: 'boolean', default: false, describe: 'Print {"ok", "checks": [{"id", "status", "message", "fix"}]}' })
-      .option('running-port', { ...portOption, describe: 'HTTPS port of a devtls already running [default: the config\'s, if devtls answers there; else a throwaway server]' })
+      .option('running-port', { ...portOption, describe: 'HTTPS port of a devtls already running [default: the running instance\'s (devtls status), or the config\'s if devtls answers there; else a throwaway server]' })
       .option('hosts-file', { type: 'string', describe: 'Hosts file read before the system resolver [default: the system resolver alone]' })
       .example('$0 doctor', '✔/⚠/✘ per check, each ✘ with its fix; exit 0 when nothing is ✘') as unknown as Argv<DoctorArgs>,
   handler: async (args) => {
     const caDir = args.caDir ?? defaultCaDir();
+    const runningPort = args.runningPort ?? (await runningInstancePort(caDir));
     const report = await runDoctor({
       configFile: args.config,
       caDir,
@@ -47,7 +65,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
         ...(args.hostsFile === undefined ? {} : { hostsFile: args.hostsFile }),
       },
       trustEnv: await trustEnvironment(),
-      ...(args.runningPort === undefined ? {} : { runningPort: args.runningPort }),
+      ...(runningPort === undefined ? {} : { runningPort }),
       ...(args.hostsFile === undefined ? {} : { hostsFile: args.hostsFile }),
     });
     if (args.json) console.log(JSON.stringify(report, null, 2));
