@@ -10,6 +10,8 @@ import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 import { stopCommand } from './stop-command.js';
 import { exportCommand } from './export-command.js';
+import { doctorCommand } from './doctor-command.js';
+import { hostsCommand } from './hosts-command.js';
 import { reportError } from './terminal.js';
 import { USAGE_ERROR_CODE, checkSingleValues, unknownCommandError, usageError, usageMessage } from './usage.js';
 import { UserError } from '../errors.js';
@@ -17,7 +19,7 @@ import { invocation } from '../invocation.js';
 import { devtlsVersion } from '../version.js';
 
 /** In the order `--help` lists them. */
-const COMMANDS = [upCommand, statusCommand, stopCommand, serveCommand, initCommand, certCommand, caCommand, trustCommand, untrustCommand, envCommand, exportCommand];
+const COMMANDS = [upCommand, statusCommand, stopCommand, serveCommand, initCommand, certCommand, caCommand, trustCommand, untrustCommand, envCommand, exportCommand, doctorCommand, hostsCommand];
 const COMMAND_NAMES = COMMANDS.map((command) => String(command.command).split(' ')[0] as string);
 /** `cert <hosts..>` for `cert`: what the command expects, for a usage message. */
 const COMMAND_USAGE = new Map(COMMANDS.map((command) => [String(command.command).split(' ')[0] as string, String(command.command)]));

@@ -2,6 +2,8 @@
  * Advice about host names that load but may not behave as the user expects:
  * names that need a hosts-file entry, `.local` (mDNS), and real top-level domains.
  */
+import { invocation } from '../invocation.js';
+
 const SPECIAL_USE_TLDS = new Set(['localhost', 'test', 'internal', 'local', 'example', 'invalid']);
 /** Whole top-level domains on the browsers' HSTS preload list (Google registry and others). */
 const HSTS_PRELOADED_TLDS = new Set([
@@ -42,9 +44,9 @@ export function hostNameAdvice(host: string): HostNameAdvice | undefined {
   if (wildcard) {
     // A wildcard cannot be looked up, and no hosts file can cover it: always said.
     always.push(...untilResolved.splice(0));
-    always.push(`only names under .localhost reach 127.0.0.1 without setup, and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
+    always.push(`browsers resolve only names under .localhost to 127.0.0.1 by themselves (other programs need setup even for those: ${invocation()} doctor), and hosts files cannot hold wildcards: add each name you use (127.0.0.1 something.${name}) to /etc/hosts, or use "*.${labels[0] ?? 'preview'}.localhost"`);
   } else {
-    untilResolved.push(`only names under .localhost reach 127.0.0.1 without setup: add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
+    untilResolved.push(`browsers resolve only names under .localhost to 127.0.0.1 by themselves (other programs need setup even for those: ${invocation()} doctor): add "127.0.0.1 ${name}" (and "::1 ${name}") to /etc/hosts, or run ${invocation()} hosts --write (Windows: C:\\Windows\\System32\\drivers\\etc\\hosts)`);
   }
   return { always, untilResolved };
 }

@@ -72,6 +72,7 @@ export function anchorDirectoryStore(name: string, paths: AnchorDirectoryPaths, 
   const store: TrustStore = {
     kind: 'system',
     label: `system (${name})`,
+    verifier: { kind: 'pem-bundle', bundles },
     adminSteps: (ca, action) =>
       action === 'install'
         ? [`install -m 0644 ${ca.certPath} ${target(ca)}`, paths.refresh.join(' ')]

@@ -16,6 +16,7 @@ export function archStore(env: TrustEnvironment): TrustStore {
   const store: TrustStore = {
     kind: 'system',
     label: 'system (Arch, p11-kit)',
+    verifier: { kind: 'pem-bundle', bundles },
     adminSteps: (ca, action) => [`${ARCH.tool} anchor ${action === 'install' ? '--store' : '--remove'} ${ca.certPath}`],
     check: async (ca) => ({ trusted: (await bundlesHold(ca, bundles)) === true }),
     async install(ca) {

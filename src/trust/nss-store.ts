@@ -30,7 +30,7 @@ export function parseCertutilList(output: string): NssEntry[] {
 }
 
 /** `sql:` for a cert9.db database (or one to create), `dbm:` for a legacy cert8.db only. */
-async function databaseSpec(dir: string): Promise<string> {
+export async function databaseSpec(dir: string): Promise<string> {
   return !(await hasFile(dir, 'cert9.db')) && (await hasFile(dir, 'cert8.db')) ? `dbm:${dir}` : `sql:${dir}`;
 }
 
@@ -75,6 +75,7 @@ export function nssDatabaseStore(options: { dir: string; label: string; create: 
   const store: TrustStore = {
     kind: 'nss',
     label: options.label,
+    verifier: { kind: 'nss-database', dir },
     adminSteps: () => [],
     async check(ca) {
       if (!(await exists())) return { trusted: false, note: `no database yet; ${invocation()} trust creates it` };

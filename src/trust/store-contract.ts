@@ -13,10 +13,16 @@ export interface CheckResult {
   note?: string;
 }
 
+/** How a client verifies a server against this store alone (what `devtls doctor` uses for
+ * its handshakes): the PEM bundle(s) OpenSSL-based clients read, or an NSS database. */
+export type StoreVerifier = { kind: 'pem-bundle'; bundles: readonly string[] } | { kind: 'nss-database'; dir: string };
+
 export interface TrustStore {
   readonly kind: StoreKind;
   /** What the user sees: `system (Debian/Ubuntu)`, `nss ~/.pki/nssdb`, `firefox profile default`. */
   readonly label: string;
+  /** Absent where no handshake can verify against the store alone (macOS, Windows). */
+  readonly verifier?: StoreVerifier;
   /** The commands that need admin rights, to explain before running them (empty: none). */
   adminSteps(ca: TrustedCa, action: 'install' | 'uninstall'): string[];
   check(ca: TrustedCa): Promise<CheckResult>;

@@ -108,6 +108,13 @@ export const CERTUTIL = {
   install: 'Debian/Ubuntu: sudo apt install libnss3-tools · Fedora: sudo dnf install nss-tools · Arch: sudo pacman -S nss · openSUSE: sudo zypper install mozilla-nss-tools · macOS: brew install nss',
 } as const;
 
+/** NSS tools `devtls doctor` verifies with (same package as certutil): a TLS handshake
+ * through NSS, and a chain check against a database. */
+export const NSS_VERIFY = {
+  handshake: 'tstclnt',
+  chain: 'vfychain',
+} as const;
+
 export const MACOS = {
   tool: 'security',
   /** Relative to HOME. */

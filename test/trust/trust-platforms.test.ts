@@ -234,10 +234,15 @@ test('WSL: the Windows store is offered through certutil.exe with the Windows pa
   t.deepEqual(await detectStores(environment({ runner }), 'windows'), [], 'not WSL: no Windows store');
 });
 
-test('devtls env: every line names the CA or a bundle in the CA folder that holds it, with a note', async (t) => {
-  const result = await runDevtls(['env'], { env: { DEVTLS_CA_DIR: caDir } });
+/** A shell with none of the CA variables set (the machine running the tests may set some). */
+const CLEAN_CA_VARIABLES = { NODE_EXTRA_CA_CERTS: '', DENO_CERT: '', REQUESTS_CA_BUNDLE: '', SSL_CERT_FILE: '', CURL_CA_BUNDLE: '', GIT_SSL_CAINFO: '' };
+
+test('devtls env: every CA line names the CA or a bundle in the CA folder that holds it, with a note', async (t) => {
+  const result = await runDevtls(['env'], { env: { DEVTLS_CA_DIR: caDir, ...CLEAN_CA_VARIABLES } });
   t.is(result.code, 0, result.stderr);
-  const exports = result.stdout.split('\n').filter((line) => line.startsWith('export '));
+  const all = result.stdout.split('\n').filter((line) => line.startsWith('export '));
+  t.deepEqual(all.map((line) => /^export (\w+)=/.exec(line)?.[1]).slice(-2), ['NO_PROXY', 'no_proxy']);
+  const exports = all.slice(0, -2);
   const names = exports.map((line) => /^export (\w+)=/.exec(line)?.[1]);
   t.deepEqual(names, ['NODE_EXTRA_CA_CERTS', 'DENO_CERT', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE', 'CURL_CA_BUNDLE', 'GIT_SSL_CAINFO']);
   for (const line of exports) {
@@ -249,7 +254,7 @@ test('devtls env: every line names the CA or a bundle in the CA folder that hold
   const prints = pemFingerprints(await readFile(bundlePath, 'utf8'));
   t.true(prints.includes(ca.sha256), 'the bundle holds the devtls CA');
   t.true(prints.length > 1, 'and the system roots, so public sites keep working');
-  const fish = await runDevtls(['env', '--shell', 'fish'], { env: { DEVTLS_CA_DIR: caDir } });
+  const fish = await runDevtls(['env', '--shell', 'fish'], { env: { DEVTLS_CA_DIR: caDir, ...CLEAN_CA_VARIABLES } });
   t.regex(fish.stdout, new RegExp(`set -gx NODE_EXTRA_CA_CERTS '${ca.certPath.replace(/[.]/g, '\\.')}'`));
 });
 
