@@ -41,7 +41,7 @@ test('the search stops at the repository root: a file above it is never used', a
     const error = await t.throwsAsync(findNearestConfig(start), { instanceOf: UserError });
     t.is(error?.message, `no proxy.config.json in ${start} or the folders above it up to ${root} (the repository root)`);
     t.is(error?.code, 'ENOCONFIG');
-    t.regex(error?.hint ?? '', /devtls init/);
+    t.regex(error?.hint ?? '', / init` to write a starter file here/);
   }
 });
 

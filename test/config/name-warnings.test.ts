@@ -13,7 +13,7 @@ test('a .test name: only the hosts-file line, which a loopback resolution settle
   const advice = hostNameAdvice('app.test');
   t.deepEqual(advice?.always, []);
   t.is(advice?.untilResolved.length, 1);
-  t.regex(hostNameWarning('app.test') ?? '', /^host "app\.test": only names under \.localhost reach 127\.0\.0\.1 without setup/);
+  t.regex(hostNameWarning('app.test') ?? '', /^host "app\.test": browsers resolve only names under \.localhost to 127\.0\.0\.1 by themselves .*: add "127\.0\.0\.1 app\.test"/);
   t.is(hostNameWarning('app.test', { resolved: true }), undefined);
 });
 
