@@ -7,6 +7,7 @@ import type { LeafCertificate } from '../pki/leaf-store.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import type { ProxyRequest, ProxyResponse } from './http-compat.js';
 import { TLS_SETTINGS } from './tls-settings.js';
+import { guardHttp2Session } from './http2-session-guard.js';
 import { sniffPlainHttp } from './plain-http-sniffer.js';
 import { rawResponse, reasonPhrase } from './raw-response.js';
 
@@ -92,11 +93,10 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
   if (options.http2) {
     const sessions = new Set<ServerHttp2Session>();
     openSessions.set(server, sessions);
-    const idleMs = limits.http2IdleMs;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
-      session.setTimeout(idleMs, closeIdleSession);
+      guardHttp2Session(session, limits);
     });
   }
   return server;
@@ -136,9 +136,4 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.end(rawResponse(status, `devtls: ${reasonPhrase(status)}`));
   }
   setTimeout(() => socket.destroy(), 1_000).unref();
-}
-
-/** An HTTP/2 session idle for too long: GOAWAY; it ends now, or when its open streams finish. */
-function closeIdleSession(this: ServerHttp2Session): void {
-  if (!this.closed && !this.destroyed) this.close();
 }
