@@ -5,13 +5,15 @@ import type { ConnectionLimits } from './connection-limits.js';
 /**
  * Bounds on one HTTP/2 session that Node 20 does not apply itself:
  *
- * - **Idle, and really freed.** A session with no frames either way for `http2IdleMs` gets a
- *   GOAWAY. One with no open streams then ends; one with open streams gets a PING, and if the
- *   ACK does not come within `http2GoawayGraceMs` the session and its socket are destroyed
- *   (its streams' upstream requests are aborted with them). This is what frees a session
- *   nghttp2 has already ended by itself (a GOAWAY for a protocol error it handles, such as an
- *   oversized DATA frame): Node reports no event then and stops reading the socket, so the
- *   client's FIN is never seen and the socket would stay open for good.
+ * - **A peer that is gone.** A session with no frames either way for `http2ProbeMs` gets a
+ *   PING; if the ACK does not come within `http2GoawayGraceMs` the session and its socket are
+ *   destroyed (its streams' upstream requests are aborted with them). This is what frees a
+ *   session nghttp2 has already ended by itself (a GOAWAY for a protocol error it handles,
+ *   such as an oversized DATA frame): Node reports no event then and stops reading the
+ *   socket, so the client's FIN is never seen and the socket would stay open for good.
+ * - **Idle, and really freed.** Silent (but for those PINGs) for `http2IdleMs`: GOAWAY. With
+ *   no open streams it ends; open streams (a long poll) may finish, unless the session stays
+ *   silent for another `http2IdleMs`.
  * - **A GOAWAY from the client**: Node keeps the session until its streams finish; it is
  *   destroyed `http2GoawayGraceMs` later whatever they are doing.
  * - **Control-frame floods.** Every PING and SETTINGS frame makes nghttp2 queue an ACK, even
@@ -27,11 +29,15 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: Connectio
     if (!bucket.take() && !session.destroyed) session.destroy(undefined, h2.NGHTTP2_ENHANCE_YOUR_CALM);
   };
   let deadline: NodeJS.Timeout | undefined;
+  /** The socket's byte counters after the last answered PING, and how long the session has been silent since. */
+  let mark = '';
+  let silentMs = 0;
+  const tick = Math.min(limits.http2ProbeMs, limits.http2IdleMs);
+  const counters = (): string => `${session.socket?.bytesRead ?? 0}/${session.socket?.bytesWritten ?? 0}`;
   /**
-   * Is anyone there? A live client answers the PING and keeps its open streams (a long poll)
-   * until they finish or the session falls silent for a whole idle period; a dead session, or
-   * one nghttp2 has already ended, does not answer and is destroyed after the grace period.
-   * Asked before the session closes: Node cancels PINGs on a closing session.
+   * Is anyone there? A live client answers the PING; a dead session, or one nghttp2 has
+   * already ended (after a GOAWAY it sent by itself), does not and is destroyed after the
+   * grace period. Asked before any GOAWAY: Node cancels PINGs on a closing session.
    */
   const probe = (): void => {
     clearTimeout(deadline);
@@ -39,22 +45,35 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: Connectio
     deadline.unref();
     try {
       session.ping((error) => {
-        if (error === null) clearTimeout(deadline);
+        if (error !== null) return;
+        clearTimeout(deadline);
+        mark = counters();
+        if (!session.destroyed) session.setTimeout(tick);
       });
     } catch {
       // PINGs already outstanding that the client never answered: the deadline acts.
     }
   };
-  const onIdle = (): void => {
+  /** No frames either way for `tick` (Node's session timeout), but for the PINGs above. */
+  const onQuiet = (): void => {
     if (session.destroyed) return;
+    silentMs = counters() === mark ? silentMs + tick : tick;
     if (session.closed) {
-      // Silent for a whole idle period more after its GOAWAY: it ends, whatever its streams wait for.
-      session.destroy();
+      // After its GOAWAY (the client's or the idle one): silent for a whole idle period more,
+      // it ends, whatever its streams wait for. (No PING: Node cancels them once closing.)
+      if (silentMs >= limits.http2IdleMs) {
+        session.destroy();
+      } else {
+        mark = counters();
+        session.setTimeout(tick);
+      }
       return;
     }
     probe();
-    session.close();
-    if (!session.destroyed) session.setTimeout(limits.http2IdleMs);
+    if (silentMs >= limits.http2IdleMs) {
+      session.close();
+      silentMs = 0;
+    }
   };
   session.on('ping', onControlFrame);
   session.on('remoteSettings', onControlFrame);
@@ -63,9 +82,9 @@ export function guardHttp2Session(session: ServerHttp2Session, limits: Connectio
   session.on('goaway', () => {
     if (!session.destroyed && !session.closed) probe();
   });
-  session.on('timeout', onIdle);
+  session.on('timeout', onQuiet);
   session.once('close', () => clearTimeout(deadline));
-  session.setTimeout(limits.http2IdleMs);
+  session.setTimeout(tick);
 }
 
 /** nghttp2 error numbers (nghttp2.h) whose connection error RFC 9113 names. */

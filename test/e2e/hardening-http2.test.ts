@@ -29,7 +29,7 @@ test.before(async () => {
   });
   devtls = await startLimitedProxy(
     { routes: [{ host: 'app.localhost', target: backend.port }] },
-    { http2IdleMs: 1_000, http2GoawayGraceMs: 300, http2ControlFrameBurst: 1_000, http2ControlFramesPerSecond: 100 },
+    { http2IdleMs: 1_000, http2ProbeMs: 300, http2GoawayGraceMs: 300, http2ControlFrameBurst: 1_000, http2ControlFramesPerSecond: 100 },
   );
 });
 
@@ -79,7 +79,7 @@ test.serial('a client that sends GOAWAY and leaves a stream open: the session is
   t.true(await client.waitFor(() => client.closed, 5_000), 'socket closed by devtls');
 });
 
-test.serial('an idle session whose open stream is still wanted (the client answers PING) keeps it past the grace period', async (t) => {
+test.serial('a silent session whose open stream is still wanted (the client answers PING) keeps it past the idle GOAWAY', async (t) => {
   const session = await http2Session(devtls.httpsPort, 'app.localhost', devtls.ca.certPem);
   releaseSlow = undefined;
   let goaway = false;
