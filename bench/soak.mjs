@@ -161,12 +161,12 @@ await Promise.all(Array.from({ length: 16 }, async (_, worker) => {
 clearInterval(sampler);
 agent.destroy();
 session?.destroy();
-await sleep(5000); // let timeouts (keep-alive 60 s aside) and pools settle
+await sleep(16_000); // let timeouts (keep-alive 60 s aside) and pools settle; an HTTP/2 session nghttp2 ended goes at its unanswered PING (10 s + 5 s)
 const crashed = exited !== null;
 const end = crashed ? null : stats();
 const total = Object.values(counts).reduce((a, b) => a + b, 0);
 console.log(`operations: ${total} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-console.log(!crashed ? `end (5 s after the load): RSS ${end.rssMiB.toFixed(1)} MiB, ${end.fds} fds; peak RSS ${peak.rssMiB.toFixed(1)} MiB; crashes: 0` : `devtls EXITED: ${JSON.stringify(exited)}\n${output.slice(-2000)}`);
+console.log(!crashed ? `end (16 s after the load): RSS ${end.rssMiB.toFixed(1)} MiB, ${end.fds} fds; peak RSS ${peak.rssMiB.toFixed(1)} MiB; crashes: 0` : `devtls EXITED: ${JSON.stringify(exited)}\n${output.slice(-2000)}`);
 stop();
 await sleep(300);
 rmSync(dir, { recursive: true, force: true });

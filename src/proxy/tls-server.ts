@@ -60,6 +60,15 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
           // makes devtls buffer is bounded the other way: when its window is full, writes
           // report backpressure and the upstream read pauses.
           settings: { maxConcurrentStreams: 256, initialWindowSize: 1024 * 1024 },
+          // nghttp2's own bounds, at Node's defaults, spelled out because SECURITY.md lists them:
+          // 10 MB of session memory (then new streams are refused), 32 entries per SETTINGS
+          // frame, 128 header fields per request, 1,000 invalid frames and 100 refused streams
+          // per session (then it is closed).
+          maxSessionMemory: 10,
+          maxSettings: 32,
+          maxHeaderListPairs: 128,
+          maxSessionInvalidFrames: 1_000,
+          maxSessionRejectedStreams: 100,
         },
         options.onRequest,
       )
