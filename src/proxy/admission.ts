@@ -64,7 +64,7 @@ function http1Framing(req: ProxyRequest): ErrorPage | undefined {
     return {
       status: 505,
       title: 'HTTP Version Not Supported',
-      detail: `This connection speaks HTTP/1.1; the request said HTTP/${req.httpVersion}. (HTTP/2 is chosen by ALPN during the TLS handshake, not in the request line.)`,
+      detail: `This connection speaks HTTP/1.1; the request said HTTP/${req.httpVersionMajor}.${req.httpVersionMinor}. (HTTP/2 is chosen by ALPN during the TLS handshake, not in the request line.)`,
     };
   }
   const transferEncoding = req.headers['transfer-encoding'];
