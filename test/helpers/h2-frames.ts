@@ -98,7 +98,7 @@ export class RawH2Connection {
   /** Open TLS with ALPN h2; unless `preface` is false, send the connection preface and an empty SETTINGS. */
   static open(port: number, servername: string, ca: string, options: { preface?: boolean } = {}): Promise<RawH2Connection> {
     return new Promise((resolve, reject) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port, servername, ca, rejectUnauthorized: ca !== undefined, ALPNProtocols: ['h2'] }, () => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, servername, ca, ALPNProtocols: ['h2'] }, () => {
         if (socket.alpnProtocol !== 'h2') {
           socket.destroy();
           reject(new Error(`ALPN chose ${String(socket.alpnProtocol)}`));
@@ -140,7 +140,7 @@ export class RawH2Connection {
     return reset === undefined ? undefined : reset.payload.readUInt32BE(0);
   }
 
-  /** The :status of the first response HEADERS on a stream (the server sends it uncompressed-static-indexed for common codes). */
+  /** Whether the server sent response HEADERS on a stream. */
   responded(streamId: number): boolean {
     return this.frames.some((f) => f.type === FrameType.HEADERS && f.streamId === streamId);
   }
