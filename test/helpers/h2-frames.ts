@@ -154,12 +154,17 @@ export class RawH2Connection {
     while (this.pending.length >= 9) {
       const length = this.pending.readUIntBE(0, 3);
       if (this.pending.length < 9 + length) break;
-      this.frames.push({
+      const received: Frame = {
         type: this.pending[3] as number,
         flags: this.pending[4] as number,
         streamId: this.pending.readUInt32BE(5) & 0x7fffffff,
         payload: Buffer.from(this.pending.subarray(9, 9 + length)),
-      });
+      };
+      this.frames.push(received);
+      // Answer the server's PINGs, as every HTTP/2 client does (while it can still write).
+      if (received.type === FrameType.PING && (received.flags & Flag.ACK) === 0 && this.socket.writable) {
+        this.socket.write(frame(FrameType.PING, Flag.ACK, 0, received.payload));
+      }
       this.pending = this.pending.subarray(9 + length);
     }
   }
