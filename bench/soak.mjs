@@ -85,6 +85,23 @@ const raw = (servername, bytes, waitMs = 1000) => new Promise((ok) => {
   const t = setTimeout(() => { s.destroy(); ok(text); }, waitMs);
   s.on('close', () => { clearTimeout(t); ok(text); });
 });
+// HTTP/2 frames by hand (ALPN h2): the hostile clients a library would not let us be.
+const h2frame = (type, flags, stream, payload = Buffer.alloc(0)) => {
+  const head = Buffer.alloc(9);
+  head.writeUIntBE(payload.length, 0, 3); head[3] = type; head[4] = flags; head.writeUInt32BE(stream, 5);
+  return Buffer.concat([head, payload]);
+};
+const h2literal = (fields) => Buffer.concat(fields.flatMap(([n, v]) => [Buffer.from([0, n.length]), Buffer.from(n), Buffer.from([v.length]), Buffer.from(v)]));
+const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), h2frame(4, 0, 0)]);
+const rawH2 = (bytes, { endAfter = false, waitMs = 1000 } = {}) => new Promise((ok) => {
+  const s = tlsConnect({ host: '127.0.0.1', port: httpsPort, servername: 'ok.localhost', ca, ALPNProtocols: ['h2'] });
+  s.on('error', () => undefined);
+  s.once('secureConnect', () => { s.write(bytes); if (endAfter) s.end(); });
+  const t = setTimeout(() => { s.destroy(); ok('open'); }, waitMs);
+  s.on('close', () => { clearTimeout(t); ok('closed'); });
+});
+const h2post = h2frame(1, 4, 1, h2literal([[':method', 'POST'], [':scheme', 'https'], [':authority', 'ok.localhost'], [':path', '/']]));
+const h2flood = (type) => Buffer.concat(Array.from({ length: 5000 }, (_, i) => h2frame(type, 0, 0, type === 6 ? Buffer.alloc(8, i % 256) : Buffer.alloc(0))));
 let session;
 const h2cancel = () => new Promise((ok) => {
   if (session === undefined || session.destroyed || session.closed) { session = h2connect(`https://endless.localhost:${httpsPort}`, { ca, host: '127.0.0.1', port: httpsPort, servername: 'endless.localhost' }); session.on('error', () => undefined); }
@@ -110,6 +127,14 @@ const FAULTS = [
   ['plain HTTP on HTTPS port', () => raw(null, 'GET / HTTP/1.1\r\nHost: ok.localhost\r\n\r\n')],
   ['garbage bytes', () => raw(null, Buffer.alloc(3000, 7))],
   ['slowloris (1 byte, then silence)', () => raw('ok.localhost', 'G', 300)],
+  ['TE xchunked (400)', () => raw('ok.localhost', 'POST / HTTP/1.1\r\nHost: ok.localhost\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n')],
+  ['TE gzip, chunked (501)', () => raw('ok.localhost', 'POST / HTTP/1.1\r\nHost: ok.localhost\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n')],
+  ['HTTP/2.0 request line (505)', () => raw('ok.localhost', 'GET / HTTP/2.0\r\nHost: ok.localhost\r\n\r\n')],
+  // Oversized DATA on an open POST: GOAWAY FRAME_SIZE_ERROR; the client then closes its side.
+  ['h2 oversized DATA, then FIN', () => rawH2(Buffer.concat([H2_PREFACE, h2post, h2frame(0, 0, 1, Buffer.alloc(20000))]), { endAfter: true })],
+  ['h2 PING flood (5,000, unread)', () => rawH2(Buffer.concat([H2_PREFACE, h2flood(6)]))],
+  ['h2 SETTINGS flood (5,000, unread)', () => rawH2(Buffer.concat([H2_PREFACE, h2flood(4)]))],
+  ['h2 bad preface', () => rawH2(Buffer.from('PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n'))],
 ];
 
 await Promise.all(FAULTS.map(([, run]) => run())); // warm-up
@@ -136,12 +161,12 @@ await Promise.all(Array.from({ length: 16 }, async (_, worker) => {
 clearInterval(sampler);
 agent.destroy();
 session?.destroy();
-await sleep(5000); // let timeouts (keep-alive 60 s aside) and pools settle
+await sleep(16_000); // let timeouts (keep-alive 60 s aside) and pools settle; an HTTP/2 session nghttp2 ended goes at its unanswered PING (10 s + 5 s)
 const crashed = exited !== null;
 const end = crashed ? null : stats();
 const total = Object.values(counts).reduce((a, b) => a + b, 0);
 console.log(`operations: ${total} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-console.log(!crashed ? `end (5 s after the load): RSS ${end.rssMiB.toFixed(1)} MiB, ${end.fds} fds; peak RSS ${peak.rssMiB.toFixed(1)} MiB; crashes: 0` : `devtls EXITED: ${JSON.stringify(exited)}\n${output.slice(-2000)}`);
+console.log(!crashed ? `end (16 s after the load): RSS ${end.rssMiB.toFixed(1)} MiB, ${end.fds} fds; peak RSS ${peak.rssMiB.toFixed(1)} MiB; crashes: 0` : `devtls EXITED: ${JSON.stringify(exited)}\n${output.slice(-2000)}`);
 stop();
 await sleep(300);
 rmSync(dir, { recursive: true, force: true });

@@ -26,6 +26,10 @@ export function admit(req: ProxyRequest, rules: AdmissionRules): Route | ErrorPa
   if (url.charCodeAt(0) !== 47 /* / */) {
     return badRequest('devtls only serves origin-form request targets (a path starting with /); it is not a forward proxy.');
   }
+  if (!('stream' in req)) {
+    const framing = http1Framing(req);
+    if (framing !== undefined) return framing;
+  }
   const headers = req.headers;
   const authority = headers.host ?? (headers[':authority'] as string | undefined);
   if (authority === undefined || authority === '') {
@@ -44,6 +48,37 @@ export function admit(req: ProxyRequest, rules: AdmissionRules): Route | ErrorPa
 
 export function isRefusal(result: Route | ErrorPage): result is ErrorPage {
   return 'status' in result;
+}
+
+/**
+ * What RFC 9112 refuses in an HTTP/1.x request line or its framing, before any of it is
+ * forwarded: another major version (505); a Transfer-Encoding whose last coding is not
+ * chunked (400: the body's length cannot be known, §6.3); a coding before chunked
+ * (501: devtls does not decode gzip or any other transfer coding, §6.1, and would otherwise
+ * forward the body de-chunked with its coding dropped). Node's parser emits the request
+ * before it rejects a non-chunked Transfer-Encoding, so this check is what keeps such a
+ * request from reaching the dev server.
+ */
+function http1Framing(req: ProxyRequest): ErrorPage | undefined {
+  if (req.httpVersionMajor !== 1) {
+    return {
+      status: 505,
+      title: 'HTTP Version Not Supported',
+      detail: `This connection speaks HTTP/1.1; the request said HTTP/${req.httpVersionMajor}.${req.httpVersionMinor}. (HTTP/2 is chosen by ALPN during the TLS handshake, not in the request line.)`,
+    };
+  }
+  const transferEncoding = req.headers['transfer-encoding'];
+  if (transferEncoding === undefined) return undefined;
+  const codings = transferEncoding.split(',').map((coding) => coding.trim().toLowerCase());
+  if (codings.length === 1 && codings[0] === 'chunked') return undefined;
+  if (codings[codings.length - 1] !== 'chunked') {
+    return badRequest(`Transfer-Encoding: ${transferEncoding} does not end in chunked, so the length of the body cannot be known (RFC 9112 §6.3).`);
+  }
+  return {
+    status: 501,
+    title: 'Not Implemented',
+    detail: `devtls forwards only Transfer-Encoding: chunked; it does not decode ${codings.slice(0, -1).join(', ')} (RFC 9112 §6.1).`,
+  };
 }
 
 function hasSecondHost(raw: readonly string[]): boolean {

@@ -20,9 +20,21 @@ export interface ConnectionLimits {
   checkIntervalMs: number;
   /**
    * HTTP/2: a session with no frames either way for this long gets a GOAWAY; it closes at
-   * once when idle, or when its open streams (e.g. a long poll) finish.
+   * once when idle. Streams still open (a long poll) may finish, unless the session stays
+   * silent for this long again.
    */
   http2IdleMs: number;
+  /** HTTP/2: a session silent this long gets a PING; unanswered within http2GoawayGraceMs, it is destroyed. */
+  http2ProbeMs: number;
+  /**
+   * HTTP/2: after a GOAWAY from the client, or a PING of devtls's, the session and its socket
+   * are destroyed this long after unless the client answers the PING, whatever its streams are doing.
+   */
+  http2GoawayGraceMs: number;
+  /** HTTP/2: PING and SETTINGS frames a session may send at once (each makes devtls queue an ACK); past it, GOAWAY ENHANCE_YOUR_CALM. */
+  http2ControlFrameBurst: number;
+  /** HTTP/2: how fast that allowance refills. */
+  http2ControlFramesPerSecond: number;
   /** HTTP/1.1: bytes of request head; larger gets 431. (HTTP/2 has nghttp2's own 64 KiB limit.) */
   maxHeaderBytes: number;
 }
@@ -34,6 +46,10 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
   keepAliveMs: 60_000,
   checkIntervalMs: 1_000,
   http2IdleMs: 120_000,
+  http2ProbeMs: 10_000,
+  http2GoawayGraceMs: 5_000,
+  http2ControlFrameBurst: 1_000,
+  http2ControlFramesPerSecond: 100,
   maxHeaderBytes: 16_384,
 };
 

@@ -7,6 +7,7 @@ import type { LeafCertificate } from '../pki/leaf-store.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import type { ProxyRequest, ProxyResponse } from './http-compat.js';
 import { TLS_SETTINGS } from './tls-settings.js';
+import { guardHttp2Session } from './http2-session-guard.js';
 import { sniffPlainHttp } from './plain-http-sniffer.js';
 import { rawResponse, reasonPhrase } from './raw-response.js';
 
@@ -59,6 +60,15 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
           // makes devtls buffer is bounded the other way: when its window is full, writes
           // report backpressure and the upstream read pauses.
           settings: { maxConcurrentStreams: 256, initialWindowSize: 1024 * 1024 },
+          // nghttp2's own bounds, at Node's defaults, spelled out because SECURITY.md lists them:
+          // 10 MB of session memory (then new streams are refused), 32 entries per SETTINGS
+          // frame, 128 header fields per request, 1,000 invalid frames and 100 refused streams
+          // per session (then it is closed).
+          maxSessionMemory: 10,
+          maxSettings: 32,
+          maxHeaderListPairs: 128,
+          maxSessionInvalidFrames: 1_000,
+          maxSessionRejectedStreams: 100,
         },
         options.onRequest,
       )
@@ -92,11 +102,10 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
   if (options.http2) {
     const sessions = new Set<ServerHttp2Session>();
     openSessions.set(server, sessions);
-    const idleMs = limits.http2IdleMs;
     server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
       session.once('close', () => sessions.delete(session));
-      session.setTimeout(idleMs, closeIdleSession);
+      guardHttp2Session(session, limits);
     });
   }
   return server;
@@ -136,9 +145,4 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.end(rawResponse(status, `devtls: ${reasonPhrase(status)}`));
   }
   setTimeout(() => socket.destroy(), 1_000).unref();
-}
-
-/** An HTTP/2 session idle for too long: GOAWAY; it ends now, or when its open streams finish. */
-function closeIdleSession(this: ServerHttp2Session): void {
-  if (!this.closed && !this.destroyed) this.close();
 }

@@ -104,6 +104,30 @@ for (const [name, raw] of Object.entries(SMUGGLING)) {
   });
 }
 
+const STRICT: [string, string, number][] = [
+  ['Transfer-Encoding: xchunked', 'POST / HTTP/1.1\r\nHost: H\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n', 400],
+  ['Transfer-Encoding: gzip, chunked', 'POST / HTTP/1.1\r\nHost: H\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n', 501],
+  ['Transfer-Encoding: identity, chunked', 'POST / HTTP/1.1\r\nHost: H\r\nTransfer-Encoding: identity, chunked\r\nConnection: close\r\n\r\n0\r\n\r\n', 501],
+  ['HTTP/2.0 in an HTTP/1.1 request line', 'GET / HTTP/2.0\r\nHost: H\r\n\r\n', 505],
+];
+
+for (const [name, raw, status] of STRICT) {
+  test.serial(`strict HTTP/1.1 (${name}): ${status} and never forwarded`, async (t) => {
+    const before = seen();
+    const { text } = await rawTlsExchange(devtls.httpsPort, 'app.localhost', devtls.ca.certPem, raw.replaceAll('Host: H', `Host: app.localhost:${devtls.httpsPort}`));
+    t.regex(text, new RegExp(`^HTTP/1\\.1 ${status} `), text.slice(0, 200));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    t.is(seen(), before, 'the dev server saw nothing');
+  });
+}
+
+test.serial('Transfer-Encoding: chunked alone is forwarded', async (t) => {
+  const before = seen();
+  const { text } = await rawTlsExchange(devtls.httpsPort, 'app.localhost', devtls.ca.certPem, `POST / HTTP/1.1\r\nHost: app.localhost:${devtls.httpsPort}\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
+  t.regex(text, /^HTTP\/1\.1 200 /);
+  t.is(seen(), before + 1);
+});
+
 test.serial('unknown Host: 404, never forwarded; Host not covered by the SNI certificate: 421, never forwarded', async (t) => {
   const before = seen();
   const unknown = await rawTlsExchange(devtls.httpsPort, 'app.localhost', devtls.ca.certPem, head('evil.example', 'Connection: close\r\n'));

@@ -68,3 +68,17 @@ test('a Host the TLS connection was not opened for is misdirected (421); wildcar
   t.is(status(admit(request('/', ['Host', 'b.preview.localhost'], 'a.preview.localhost'), rules)), 200);
   t.is(status(admit(request('/', ['Host', 'app.localhost']), rules)), 200, 'no SNI (an IP address): Host decides');
 });
+
+test('HTTP/1.1 framing: Transfer-Encoding chunked alone is admitted; not ending in chunked 400; a coding before chunked 501; another major version 505', (t) => {
+  const host = ['Host', 'app.localhost'];
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', 'chunked']), rules)), 200);
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', ' Chunked ']), rules)), 200);
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', 'xchunked']), rules)), 400);
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', 'chunked, identity']), rules)), 400);
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', 'gzip, chunked']), rules)), 501);
+  t.is(status(admit(request('/', [...host, 'Transfer-Encoding', 'identity,chunked']), rules)), 501);
+  const refused = admit(request('/', host, undefined, '2.0'), rules);
+  t.is(status(refused), 505);
+  t.regex(isRefusal(refused) ? refused.detail : '', /HTTP\/2\.0/);
+  t.is(status(admit(request('/', host, undefined, '1.0'), rules)), 200);
+});
