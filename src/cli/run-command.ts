@@ -17,7 +17,7 @@ export const RUN_USAGE = 'Usage: devtls run [--name NAME] [--https-port N] [--ht
 
 /** devtls's own lines, marked as such among the dev server's output. */
 const runLogger: Logger = {
-  info: (line) => console.error(`${paint('cyan', 'devtls')} ${line}`),
+  info: (line) => console.log(`${paint('cyan', 'devtls')} ${line}`),
   warn: (line) => console.error(`${paint('yellow', 'devtls warning')} ${line}`),
   error: (line) => console.error(`${paint('red', 'devtls error')} ${line}`),
 };

@@ -106,7 +106,7 @@ test.before(async () => {
   const host = (name: string, port: number) => ({ host: `${name}.localhost`, target: port });
   devtls = await startLimitedProxy({
     // Long enough that a loaded machine never turns a slow answer into a 504 by mistake.
-    timeouts: { connect: 2_000, response: 1_000 },
+    timeouts: { connect: 200, response: 1_000 },
     routes: [
       host('refused', refused),
       ...Object.entries(backends).map(([name, backend]) => host(name, backend.port)),
