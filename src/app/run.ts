@@ -39,6 +39,8 @@ export interface RunServing {
   port: number;
   /** The dev server recognised in the command (`Vite`), when devtls passed it flags or has advice. */
   tool?: string;
+  /** How the port reaches the dev server: PORT, the tool's own flags, or the port its command names. */
+  portBy: 'env' | 'flags' | 'command';
   /** Lines of advice for the project's settings. */
   notes: string[];
   /** Other projects served on the same port. */
@@ -102,7 +104,8 @@ export async function run(options: RunOptions): Promise<number> {
     bundleFile,
     extra: { __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: host, RAILS_DEVELOPMENT_HOSTS: host },
   });
-  options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), notes: plan.notes, others: membership.others.length });
+  const portBy = draft.ownPort !== undefined ? 'command' : plan.args.length > options.args.length ? 'flags' : 'env';
+  options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), portBy, notes: plan.notes, others: membership.others.length });
   if (child.warning !== undefined) options.logger.warn(child.warning);
 
   void membership.ended.then((reason) => {

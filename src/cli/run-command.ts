@@ -89,6 +89,7 @@ export const runCommand = (commandWords: readonly string[]): CommandModule<objec
 function printServing(serving: RunServing): void {
   const also = serving.others === 0 ? '' : ` (with ${serving.others} other project${serving.others === 1 ? '' : 's'} on this port)`;
   runLogger.info(`${paint('green', serving.url)} → http://127.0.0.1:${serving.port}${also}`);
-  if (serving.tool !== undefined) runLogger.info(`${serving.tool} detected: it is told to listen on :${serving.port}.`);
+  if (serving.portBy === 'flags') runLogger.info(`${serving.tool ?? 'the dev server'} ignores PORT: devtls passes it its own flags for :${serving.port}.`);
+  if (serving.portBy === 'command') runLogger.info(`the command names its own port: devtls routes to :${serving.port}.`);
   for (const note of serving.notes) runLogger.info(note);
 }

@@ -64,7 +64,7 @@ test('a tool that ignores PORT (named vite, first on PATH) gets --port and --str
   const direct = await runIn(t, world, project, ['vite'], { devtlsArgs: ['--name', 'direct'] });
   const reply = JSON.parse((await get(world, 'direct.localhost')).text) as FixtureReply;
   t.deepEqual(reply.args.slice(0, 3), ['--port', String(reply.port), '--strictPort']);
-  t.regex(direct.output(), /Vite detected/);
+  t.regex(direct.output(), /Vite ignores PORT: devtls passes it its own flags for :\d+/);
 
   await runIn(t, world, project, ['npm', 'run', 'dev'], { devtlsArgs: ['--name', 'script'] });
   const viaScript = JSON.parse((await get(world, 'script.localhost')).text) as FixtureReply;
@@ -77,6 +77,16 @@ test('a server that starts listening 2 s late: the first request, sent at once, 
   await runIn(t, world, project, ['node', 'server.mjs'], { env: { FIXTURE_LISTEN_AFTER_MS: '2000' } });
   const res = await get(world, 'slow.localhost');
   t.is(res.status, 200);
+});
+
+test('a dev server that never listens: after the connect timeout, a 502 page that names the command and port and reloads itself', async (t) => {
+  const world = await sharedWorld(t);
+  const project = await fixtureProject(world, 'never', { name: 'never' });
+  await runIn(t, world, project, ['node', '-e', 'setTimeout(() => {}, 60000)']);
+  const res = await get(world, 'never.localhost');
+  t.is(res.status, 502);
+  t.regex(res.text, /<meta http-equiv="refresh" content="2">/);
+  t.regex(res.text, /waited for devtls run -- node -e &#39;setTimeout\(\(\) =&#62; \{\}, 60000\)&#39; to listen on :\d+/);
 });
 
 test('the command exits with code 3: devtls run exits 3 and the route is gone', async (t) => {
