@@ -129,9 +129,11 @@ export function runRoute(host: string, port: number, source: string): Route {
     host,
     wildcard: false,
     path: '/',
-    target: { origin: `http://127.0.0.1:${port}`, hostname: '127.0.0.1', port, basePath: '' },
+    // The command may listen on 127.0.0.1 or ::1 ("localhost"): both are tried.
+    target: { origin: `http://127.0.0.1:${port}`, hostname: '127.0.0.1', port, basePath: '', anyLoopback: true },
     changeOrigin: false,
     stripPrefix: false,
+    rewriteRedirects: true,
     headers: {},
     timeouts: { ...DEFAULT_TIMEOUTS },
     source,
