@@ -48,8 +48,8 @@ export const runCommand = (commandWords: readonly string[]): CommandModule<objec
   builder: (yargs: Argv) =>
     caOptions(yargs.usage(RUN_USAGE))
       .option('name', { type: 'string', describe: 'NAME in https://NAME.localhost [default: package.json "name", else the folder\'s name]' })
-      .option('https-port', { ...portOption, describe: 'HTTPS port when devtls is not running yet [default: 443]' })
-      .option('http-port', { ...portOption, describe: 'Port that redirects to https; 0 turns it off [default: 80]' })
+      .option('https-port', { ...portOption('https-port'), describe: 'HTTPS port when devtls is not running yet [default: 443]' })
+      .option('http-port', { ...portOption('http-port'), describe: 'Port that redirects to https; 0 turns it off [default: 80]' })
       .example('$0 run -- npm run dev', 'https://my-app.localhost → the dev server, on a port devtls picks')
       .example('$0 run --name shop -- vite', 'https://shop.localhost') as unknown as Argv<RunArgs>,
   handler: async (args) => {
