@@ -15,10 +15,9 @@ import type { ProxyConfig } from '../config/types.js';
 import { ConfigWatcher } from '../config/watch-config.js';
 import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
-import { isUserError, UserError } from '../errors.js';
-import type { ControlConnection } from '../instance/control-client.js';
-import { PROTOCOL_VERSION, type InstanceInfo, type ProjectInfo } from '../instance/protocol.js';
-import { connectOrStart } from '../instance/start-instance.js';
+import { isUserError } from '../errors.js';
+import { Membership } from '../instance/membership.js';
+import type { InstanceInfo, ProjectInfo } from '../instance/protocol.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 
 export interface UpOptions {
@@ -52,9 +51,6 @@ export interface UpSession {
   leave(): Promise<void>;
 }
 
-/** How long a lost instance may take to come back before `up` gives up. */
-const RECONNECT_DEADLINE_MS = 10_000;
-
 export async function up(options: UpOptions): Promise<UpSession> {
   const env = options.env ?? process.env;
   const logger = options.logger;
@@ -77,69 +73,27 @@ export async function up(options: UpOptions): Promise<UpSession> {
     https: options.httpsPort ?? next.httpsPort ?? 443,
     http: options.httpPort ?? next.httpPort ?? 80,
   });
-  const start = async (): Promise<{ connection: ControlConnection; instance: InstanceInfo; started: boolean; others: ProjectInfo[] }> => {
-    const ports = portsOf(config);
-    const { connection, started } = await connectOrStart(paths, {
-      httpsPort: ports.https,
-      httpPort: ports.http,
-      caDir,
-      ...(options.certsDir === undefined ? {} : { certsDir: resolve(options.certsDir) }),
-      ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
-      http2: config.http2,
-    });
-    try {
-      const welcome = await connection.request({
-        type: 'hello',
-        protocol: PROTOCOL_VERSION,
+  const membership = await Membership.join(
+    paths,
+    () => {
+      const ports = portsOf(config);
+      return {
+        start: {
+          httpsPort: ports.https,
+          httpPort: ports.http,
+          caDir,
+          ...(options.certsDir === undefined ? {} : { certsDir: resolve(options.certsDir) }),
+          ...(options.hosts === undefined ? {} : { hosts: options.hosts }),
+          http2: config.http2,
+        },
         wants: { httpsPort: ports.https === 0 ? null : ports.https, httpPort: ports.http === 0 ? null : ports.http, caDir },
-      });
-      const registered = await connection.request({ type: 'register', source, pid: process.pid, routes: withSource(config.routes, source) });
-      if (welcome.type !== 'welcome' || registered.type !== 'ok') throw new UserError('the devtls instance answered out of turn');
-      return { connection, instance: registered.instance, started, others: registered.projects.filter((project) => project.pid !== process.pid || project.source !== source) };
-    } catch (error) {
-      connection.close();
-      throw error;
-    }
-  };
-
-  let joined = await start();
-  let connection = joined.connection;
-  let leaving = false;
-  let resolveEnded: (reason: string) => void = () => undefined;
-  const ended = new Promise<string>((resolveEnd) => (resolveEnded = resolveEnd));
-
-  const listen = (current: ControlConnection): void => {
-    current.onEvent((event) => {
-      if (event.type === 'stopping') {
-        leaving = true;
-        resolveEnded(event.reason);
-      } else if (event.level === 'error') logger.error(event.line);
-      else if (event.level === 'warn') logger.warn(event.line);
-      else logger.info(event.line);
-    });
-    void current.closed.then(async () => {
-      if (leaving || current !== connection) return;
-      logger.warn('the devtls instance stopped unexpectedly; starting it again…');
-      const deadline = Date.now() + RECONNECT_DEADLINE_MS;
-      for (;;) {
-        try {
-          joined = await start();
-          connection = joined.connection;
-          listen(connection);
-          logger.info(`devtls is serving ${source} again (instance pid ${joined.instance.pid}).`);
-          return;
-        } catch (error) {
-          if (Date.now() > deadline || leaving) {
-            logger.error(`devtls could not start again: ${error instanceof Error ? error.message : String(error)}`);
-            resolveEnded('the instance could not be started again');
-            return;
-          }
-          await new Promise((wait) => setTimeout(wait, 50 + Math.random() * 100));
-        }
-      }
-    });
-  };
-  listen(connection);
+        source,
+        pid: process.pid,
+        routes: withSource(config.routes, source),
+      };
+    },
+    logger,
+  );
 
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
@@ -149,13 +103,11 @@ export async function up(options: UpOptions): Promise<UpSession> {
         const after = portsOf(next.config);
         const moved = before.https !== after.https || before.http !== after.http;
         // A port given as 0 means "any free port": keep the one already bound.
-        const ports = moved
-          ? { https: after.https === 0 ? joined.instance.httpsPort : after.https, http: after.http === 0 ? joined.instance.httpPort : after.http }
-          : undefined;
-        const reply = await connection.request({ type: 'update', routes: withSource(next.config.routes, source), ...(ports === undefined ? {} : { ports }) });
+        const current = membership.instance;
+        const ports = moved ? { https: after.https === 0 ? current.httpsPort : after.https, http: after.http === 0 ? current.httpPort : after.http } : undefined;
+        const reply = await membership.update(withSource(next.config.routes, source), ports);
         config = next.config;
-        logger.info(`reloaded ${contents.shownName}: ${reply.type === 'ok' ? (reply.summary ?? '') : ''}${describePortMove(joined.instance, reply.type === 'ok' ? reply.instance : joined.instance)}`);
-        if (reply.type === 'ok') joined.instance = reply.instance;
+        logger.info(`reloaded ${contents.shownName}: ${reply.summary}${describePortMove(current, reply.instance)}`);
         for (const warning of await nameWarnings.select(next.warnings)) logger.warn(`${warning.source}: ${warning.message}`);
       },
       reject: (error) => {
@@ -168,21 +120,19 @@ export async function up(options: UpOptions): Promise<UpSession> {
   }
 
   return {
-    instance: joined.instance,
-    startedInstance: joined.started,
+    instance: membership.instance,
+    startedInstance: membership.startedInstance,
     get config() {
       return config;
     },
     warnings,
-    others: joined.others,
+    others: membership.others,
     configLabel: contents.shownName,
     watching: watcher !== undefined,
-    ended,
+    ended: membership.ended,
     leave: async () => {
-      leaving = true;
       await watcher?.close();
-      connection.close();
-      resolveEnded('left');
+      membership.leave();
     },
   };
 }

@@ -3,6 +3,8 @@ import { caCommand } from './ca-command.js';
 import { certCommand } from './cert-command.js';
 import { initCommand } from './init-command.js';
 import { upCommand } from './up-command.js';
+import { runCommand, splitRunArgv } from './run-command.js';
+import { ExitWith } from './exit-code.js';
 import { trustCommand } from './trust-command.js';
 import { untrustCommand } from './untrust-command.js';
 import { envCommand } from './env-command.js';
@@ -20,13 +22,14 @@ import { devtlsVersion } from '../version.js';
 
 /** In the order `--help` lists them. */
 const COMMANDS = [upCommand, statusCommand, stopCommand, serveCommand, initCommand, certCommand, caCommand, trustCommand, untrustCommand, envCommand, exportCommand, doctorCommand, hostsCommand];
-const COMMAND_NAMES = COMMANDS.map((command) => String(command.command).split(' ')[0] as string);
+const COMMAND_NAMES = [...COMMANDS.map((command) => String(command.command).split(' ')[0] as string), 'run'];
 /** `cert <hosts..>` for `cert`: what the command expects, for a usage message. */
-const COMMAND_USAGE = new Map(COMMANDS.map((command) => [String(command.command).split(' ')[0] as string, String(command.command)]));
+const COMMAND_USAGE = new Map([...COMMANDS.map((command) => [String(command.command).split(' ')[0] as string, String(command.command)] as const), ['run', 'run [options] [--] COMMAND [ARGS…]'] as const]);
 
 /** Run the command line; resolves to the exit code. Long-running `up` resolves when it stops. */
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
+  const { devtls: devtlsArgv, command: commandWords } = splitRunArgv(argv);
   try {
     const first = argv[0];
     // Checked before yargs, which would call it an "Unknown argument" and suggest any command.
@@ -34,10 +37,10 @@ export async function runCli(argv: string[]): Promise<number> {
     const command = first !== undefined && !first.startsWith('-') ? first : undefined;
     // Help examples show the command as this user runs it (`npx devtls up`); only help needs it.
     const wantsHelp = argv.includes('--help') || argv.includes('-h');
-    await yargs(argv)
+    await yargs(devtlsArgv)
       .scriptName(wantsHelp ? invocation() : 'devtls')
       .usage('$0 <command> [options]\n\nLocal HTTPS for your dev servers: https://app.localhost → http://127.0.0.1:8080')
-      .command(COMMANDS as unknown as CommandModule[])
+      .command([...COMMANDS, runCommand(commandWords)] as unknown as CommandModule[])
       .demandCommand(1, `Name a command: ${COMMAND_NAMES.join(', ')}.`)
       .parserConfiguration({ 'parse-numbers': false })
       .check(checkSingleValues, true)
@@ -55,7 +58,7 @@ export async function runCli(argv: string[]): Promise<number> {
       })
       .parseAsync();
   } catch (error) {
-    exitCode = reportError(withHelpHint(error, argv[0]));
+    exitCode = error instanceof ExitWith ? error.exitCode : reportError(withHelpHint(error, argv[0]));
   }
   return exitCode;
 }

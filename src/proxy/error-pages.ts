@@ -9,6 +9,8 @@ export interface ErrorPage {
   hint?: string;
   /** Links shown under the text, e.g. the configured hosts on a 404. */
   links?: string[];
+  /** Reload the page after this many seconds (the dev server is starting or restarting). */
+  reloadAfterSeconds?: number;
 }
 
 /** Answer with an error page: JSON when the client asks for JSON, HTML otherwise. */
@@ -52,6 +54,7 @@ function htmlBody(page: ErrorPage): string {
   const hint = page.hint === undefined ? '' : `<p class="hint">${escapeHtml(page.hint)}</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+${page.reloadAfterSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${page.reloadAfterSeconds}">`}
 <title>${page.status} ${escapeHtml(page.title)} · devtls</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:4rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.4rem}.hint{background:#f4f4f4;padding:.75rem 1rem;border-radius:6px}small{color:#777}</style></head>

@@ -57,6 +57,11 @@ export class Forwarder {
     this.pools.dispatchOnFreshConnection(route, options, handler);
   }
 
+  /** @internal for ForwardHandler: the same request again, through the route's pool. */
+  redispatch(route: Route, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    this.pools.poolFor(route).dispatch(options, handler);
+  }
+
   /** @internal for ForwardHandler */
   failed(route: Route, req: ProxyRequest, message: string): void {
     if (!this.stopping) this.onUpstreamError(route, req, message);
@@ -87,6 +92,10 @@ function closedBeforeAnswer(error: Error): boolean {
 
 type Controller = Dispatcher.DispatchController;
 
+/** Between connection attempts to a dev server that is not listening yet: short, then a little longer. */
+const REFUSED_RETRY_FIRST_MS = 25;
+const REFUSED_RETRY_MAX_MS = 250;
+
 /**
  * undici's handler for one forwarded request: response headers go straight to writeHead
  * as a flat list and body chunks straight to the browser's response, pausing the upstream
@@ -105,6 +114,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private retryOptions: Dispatcher.DispatchOptions | undefined;
   /** A small 400/401/403 answer held back until it is known whether it is a dev server's host check. */
   private held: HeldAnswer | undefined;
+  /** A body-less request, which may be sent again while the dev server is starting. */
+  private readonly replayOptions: Dispatcher.DispatchOptions | undefined;
+  /** Set at the first refused connection: until when to keep trying. */
+  private refusedSince = 0;
+  private refusedDelay = REFUSED_RETRY_FIRST_MS;
 
   constructor(forwarder: Forwarder, req: ProxyRequest, res: ProxyResponse, route: Route, retryOptions: Dispatcher.DispatchOptions | undefined) {
     this.forwarder = forwarder;
@@ -112,6 +126,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.res = res;
     this.route = route;
     this.retryOptions = retryOptions;
+    this.replayOptions = retryOptions;
     // Also the only sign of a browser resetting an HTTP/2 stream. `on`, not `once`: 'close'
     // comes once anyway, and `once` would allocate a wrapper on every request.
     res.on('close', this.onClientGone);
@@ -213,12 +228,32 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
         return;
       }
     }
+    if (this.replayOptions !== undefined && !this.answered && (error as { code?: string }).code === 'ECONNREFUSED' && this.waitForListener()) return;
     this.done = true;
     this.held = undefined;
-    const failure = describeUpstreamError(error, this.route);
+    const failure = describeUpstreamError(error, this.route, this.refusedSince === 0 ? 0 : Date.now() - this.refusedSince);
     this.forwarder.failed(this.route, this.req, failure.logLine);
     if (this.res.headersSent) abortResponse(this.res);
     else sendErrorPage(this.req, this.res, failure.page);
+  }
+
+  /**
+   * The dev server refused the connection: it is starting or restarting (a watcher such as
+   * nodemon). Try again shortly, up to the route's connect timeout, instead of a 502 at once.
+   * False when the time is up.
+   */
+  private waitForListener(): boolean {
+    const now = Date.now();
+    if (this.refusedSince === 0) this.refusedSince = now;
+    const left = this.refusedSince + this.route.timeouts.connect - now;
+    if (left <= 0) return false;
+    const delay = Math.min(this.refusedDelay, left);
+    this.refusedDelay = Math.min(this.refusedDelay * 2, REFUSED_RETRY_MAX_MS);
+    this.controller = undefined;
+    setTimeout(() => {
+      if (!this.done) this.forwarder.redispatch(this.route, this.replayOptions as Dispatcher.DispatchOptions, this);
+    }, delay).unref();
+    return true;
   }
 }
 

@@ -2,14 +2,20 @@ import type { Route } from '../routes/route.js';
 import type { ErrorPage } from './error-pages.js';
 import { routeLabel } from '../routes/labels.js';
 
+/** How often the "dev server not listening" page reloads itself. */
+const RELOAD_SECONDS = 2;
+
 export interface UpstreamFailure {
   page: ErrorPage;
   /** One line for the terminal. */
   logLine: string;
 }
 
-/** Turn a failure to reach a dev server into a page and a log line a person understands. */
-export function describeUpstreamError(error: Error, route: Route): UpstreamFailure {
+/**
+ * Turn a failure to reach a dev server into a page and a log line a person understands.
+ * `waitedMs`: how long devtls kept trying a dev server that refused the connection.
+ */
+export function describeUpstreamError(error: Error, route: Route, waitedMs = 0): UpstreamFailure {
   const code = (error as { code?: string }).code ?? '';
   const target = route.target.origin;
   const where = routeLabel(route);
@@ -21,6 +27,16 @@ export function describeUpstreamError(error: Error, route: Route): UpstreamFailu
     case 'ECONNREFUSED': {
       const tried = (error as { triedAddresses?: string[] }).triedAddresses;
       what = tried === undefined ? 'refused the connection' : `refused the connection on ${tried.join(' and ')}`;
+      if (waitedMs > 0) {
+        // The dev server may be starting or restarting: say what devtls waited for, and let the
+        // open browser tab recover by itself once it listens.
+        const seconds = waitedMs < 1_000 ? `${waitedMs} ms` : `${Math.round(waitedMs / 1000)} s`;
+        const detail = `devtls could not get a response for ${where} from ${target}: the target ${what} for ${seconds} while devtls waited for ${route.source} to listen on :${route.target.port}.`;
+        return {
+          page: { status, title: 'Bad Gateway', detail, hint: `${portHint} This page reloads itself every ${RELOAD_SECONDS} s until it is.`, reloadAfterSeconds: RELOAD_SECONDS },
+          logLine: `${status} ${where} → ${target}: ${what} for ${seconds} (waited for ${route.source}). ${portHint}`,
+        };
+      }
       break;
     }
     case 'UND_ERR_CONNECT_TIMEOUT':

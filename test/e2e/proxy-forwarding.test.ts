@@ -52,7 +52,7 @@ test.before(async () => {
       { host: 'refuse.localhost', target: (refusing.address() as AddressInfo).port },
       { host: 'six.localhost', target: (ipv6Only.address() as AddressInfo).port },
     ],
-    timeouts: { response: 400 },
+    timeouts: { connect: 1_000, response: 400 },
   });
 });
 

@@ -30,3 +30,13 @@ test('a bare-port target that refused on both loopback addresses says which were
   const error = Object.assign(new Error('refused'), { code: 'ECONNREFUSED', triedAddresses: ['127.0.0.1', '::1'] });
   t.regex(describeUpstreamError(error, app).page.detail, /refused the connection on 127\.0\.0\.1 and ::1\./);
 });
+
+test('a refused connection devtls waited for names the source and port, and the HTML page reloads itself every 2 s', (t) => {
+  const run = route({ host: 'shop.localhost', target: 4321, source: 'devtls run -- npm run dev' });
+  const { page, logLine } = describeUpstreamError(Object.assign(new Error('ECONNREFUSED'), { code: 'ECONNREFUSED' }), run, 5_000);
+  t.is(page.status, 502);
+  t.is(page.detail, 'devtls could not get a response for shop.localhost from http://127.0.0.1:4321: the target refused the connection for 5 s while devtls waited for devtls run -- npm run dev to listen on :4321.');
+  t.is(page.reloadAfterSeconds, 2);
+  t.regex(logLine, /refused the connection for 5 s \(waited for devtls run -- npm run dev\)/);
+  t.is(failure('ECONNREFUSED').page.reloadAfterSeconds, undefined, 'no reload when devtls did not wait');
+});

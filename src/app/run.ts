@@ -1,0 +1,147 @@
+/**
+ * `devtls run -- COMMAND` as a story: name the app, pick a free port, join the shared
+ * instance with a route NAME.localhost → that port, start COMMAND with the port, URL and CA
+ * in its environment (plus its own port flags when it ignores PORT), and leave when it exits.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DEFAULT_TIMEOUTS } from '../config/known-keys.js';
+import { isUserError, UserError } from '../errors.js';
+import { Membership } from '../instance/membership.js';
+import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
+import { caPaths } from '../pki/ca-files.js';
+import { defaultCaDir } from '../pki/ca-location.js';
+import type { Logger } from '../proxy/logger.js';
+import type { Route } from '../routes/route.js';
+import { checkedName, deriveName, nearestPackageJson } from '../run/app-name.js';
+import { childEnvironment } from '../run/child-env.js';
+import { startChild } from '../run/child-process.js';
+import { planDevServer } from '../run/dev-servers.js';
+import { findCommand } from '../run/find-command.js';
+import { pickFreePort } from '../run/free-port.js';
+
+export interface RunOptions {
+  command: string;
+  args: string[];
+  name?: string;
+  httpsPort?: number;
+  httpPort?: number | false;
+  caDir?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Told once the route is served, before the command starts: the URL to print first. */
+  onServing(serving: RunServing): void;
+}
+
+export interface RunServing {
+  url: string;
+  port: number;
+  /** The dev server recognised in the command (`Vite`), when devtls passed it flags or has advice. */
+  tool?: string;
+  /** How the port reaches the dev server: PORT, the tool's own flags, or the port its command names. */
+  portBy: 'env' | 'flags' | 'command';
+  /** Lines of advice for the project's settings. */
+  notes: string[];
+  /** Other projects served on the same port. */
+  others: number;
+}
+
+/** Exit code for a command that is not found, as shells use. */
+export const COMMAND_NOT_FOUND = 127;
+
+/** Run the command behind https://NAME.localhost; resolves with the exit code to pass on. */
+export async function run(options: RunOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  if (findCommand(options.command, env, cwd) === undefined) {
+    throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
+  }
+  const manifest = nearestPackageJson(cwd);
+  const name = options.name === undefined ? deriveName(cwd) : checkedName(options.name);
+  const host = `${name}.localhost`;
+  const commandLine = [options.command, ...options.args].map(shellWord).join(' ');
+  const source = `devtls run -- ${commandLine}`;
+  const paths = await secureStateDir(defaultStateDir(env));
+  const caDir = resolve(options.caDir ?? defaultCaDir(env));
+  const scripts = manifest?.json['scripts'];
+  // The URL's port is known only once joined; the flags do not depend on it.
+  const draft = planDevServer(options.command, options.args, typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {}, 1, host, '');
+  const port = draft.ownPort ?? (await pickFreePort());
+  const route = runRoute(host, port, source);
+
+  let membership: Membership;
+  try {
+    membership = await Membership.join(
+      paths,
+      () => ({
+        start: { httpsPort: options.httpsPort ?? 443, httpPort: options.httpPort ?? 80, caDir, http2: true },
+        wants: { httpsPort: options.httpsPort ?? null, httpPort: options.httpPort ?? null, caDir },
+        source,
+        pid: process.pid,
+        routes: [route],
+      }),
+      options.logger,
+    );
+  } catch (error) {
+    if (isUserError(error) && error.code === 'ECONFLICT') {
+      throw new UserError(`${host} is already served by another project: ${error.message.replace(/^.*is already served by /, '')}.`, {
+        hint: `Choose another name: devtls run --name OTHER -- ${commandLine}`,
+        code: 'ECONFLICT',
+      });
+    }
+    throw error;
+  }
+
+  const url = `https://${host}${membership.instance.httpsPort === 443 ? '' : `:${membership.instance.httpsPort}`}`;
+  const plan = planDevServer(options.command, options.args, typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {}, port, host, url);
+  const bundleFile = join(paths.dir, `ca-bundle-${process.pid}.pem`);
+  const child = await childEnvironment(env, {
+    port,
+    url,
+    host,
+    caCertFile: caPaths(membership.instance.caDir).certPath,
+    bundleFile,
+    extra: { __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: host, RAILS_DEVELOPMENT_HOSTS: host },
+  });
+  const portBy = draft.ownPort !== undefined ? 'command' : plan.args.length > options.args.length ? 'flags' : 'env';
+  options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), portBy, notes: plan.notes, others: membership.others.length });
+  if (child.warning !== undefined) options.logger.warn(child.warning);
+
+  void membership.ended.then((reason) => {
+    if (reason !== 'left') options.logger.warn(`devtls stopped (${reason}); ${url} is no longer served, the command keeps running.`);
+  });
+  try {
+    const running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
+      throw new UserError(`cannot run ${JSON.stringify(options.command)}: ${error.message}`, { code: 'ENOCOMMAND' });
+    });
+    return await running.exited;
+  } finally {
+    membership.leave();
+    if (child.bundle !== undefined) await rm(child.bundle, { force: true });
+  }
+}
+
+/** The route of a run: the whole host to the port the command listens on. */
+export function runRoute(host: string, port: number, source: string): Route {
+  return {
+    host,
+    wildcard: false,
+    path: '/',
+    // The command may listen on 127.0.0.1 or ::1 ("localhost"): both are tried.
+    target: { origin: `http://127.0.0.1:${port}`, hostname: '127.0.0.1', port, basePath: '', anyLoopback: true },
+    changeOrigin: false,
+    stripPrefix: false,
+    rewriteRedirects: true,
+    headers: {},
+    timeouts: { ...DEFAULT_TIMEOUTS },
+    source,
+    definedAt: source,
+  };
+}
+
+/** A word as a person would type it back into a shell. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

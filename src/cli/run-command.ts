@@ -1,0 +1,95 @@
+import type { Argv, CommandModule } from 'yargs';
+import { COMMAND_NOT_FOUND, run, type RunServing } from '../app/run.js';
+import { isUserError } from '../errors.js';
+import { ExitWith } from './exit-code.js';
+import { caOptions, portOption } from './shared-options.js';
+import { paint, reportError } from './terminal.js';
+import type { Logger } from '../proxy/logger.js';
+
+interface RunArgs {
+  name: string | undefined;
+  httpsPort: number | undefined;
+  httpPort: number | undefined;
+  caDir: string | undefined;
+}
+
+export const RUN_USAGE = 'Usage: devtls run [--name NAME] [--https-port N] [--http-port N] [--ca-dir DIR] [--] COMMAND [ARGS…]';
+
+/** devtls's own lines, marked as such among the dev server's output. */
+const runLogger: Logger = {
+  info: (line) => console.log(`${paint('cyan', 'devtls')} ${line}`),
+  warn: (line) => console.error(`${paint('yellow', 'devtls warning')} ${line}`),
+  error: (line) => console.error(`${paint('red', 'devtls error')} ${line}`),
+};
+
+const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir']);
+
+/**
+ * `devtls run` options end where COMMAND begins (at `--` or the first word that is not an
+ * option), so COMMAND's own flags (`vite --port 3000`) are never taken for devtls's, and its
+ * arguments reach it exactly as typed. Returns the part for yargs and COMMAND with its arguments.
+ */
+export function splitRunArgv(argv: readonly string[]): { devtls: string[]; command: string[] } {
+  if (argv[0] !== 'run') return { devtls: [...argv], command: [] };
+  let index = 1;
+  while (index < argv.length) {
+    const word = argv[index] as string;
+    if (word === '--') return { devtls: argv.slice(0, index), command: argv.slice(index + 1) };
+    if (!word.startsWith('-')) break;
+    index += VALUE_OPTIONS.has(word) ? 2 : 1;
+  }
+  return { devtls: argv.slice(0, index), command: argv.slice(index) };
+}
+
+/** The `run` command, given COMMAND and its arguments as split by splitRunArgv. */
+export const runCommand = (commandWords: readonly string[]): CommandModule<object, RunArgs> => ({
+  command: 'run',
+  describe: 'Start a dev server on a free port and serve it at https://NAME.localhost',
+  builder: (yargs: Argv) =>
+    caOptions(yargs.usage(RUN_USAGE))
+      .option('name', { type: 'string', describe: 'NAME in https://NAME.localhost [default: package.json "name", else the folder\'s name]' })
+      .option('https-port', { ...portOption('https-port'), describe: 'HTTPS port when devtls is not running yet [default: 443]' })
+      .option('http-port', { ...portOption('http-port'), describe: 'Port that redirects to https; 0 turns it off [default: 80]' })
+      .example('$0 run -- npm run dev', 'https://my-app.localhost → the dev server, on a port devtls picks')
+      .example('$0 run --name shop -- vite', 'https://shop.localhost') as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    const [command, ...commandArgs] = commandWords;
+    if (command === undefined) {
+      console.error(`${paint('red', 'devtls:')} name the command to run.`);
+      console.error(RUN_USAGE);
+      throw new ExitWith(2);
+    }
+    let code: number;
+    try {
+      code = await run({
+        command,
+        args: commandArgs,
+        ...(args.name === undefined ? {} : { name: args.name }),
+        ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
+        ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
+        ...(args.caDir === undefined ? {} : { caDir: args.caDir }),
+        logger: runLogger,
+        onServing: printServing,
+      });
+    } catch (error) {
+      if (isUserError(error) && error.code === 'ENOCOMMAND') {
+        reportError(error);
+        throw new ExitWith(COMMAND_NOT_FOUND);
+      }
+      if (isUserError(error) && error.code === 'EUSAGE') {
+        reportError(error);
+        throw new ExitWith(2);
+      }
+      throw error;
+    }
+    throw new ExitWith(code);
+  },
+});
+
+function printServing(serving: RunServing): void {
+  const also = serving.others === 0 ? '' : ` (with ${serving.others} other project${serving.others === 1 ? '' : 's'} on this port)`;
+  runLogger.info(`${paint('green', serving.url)} → http://127.0.0.1:${serving.port}${also}`);
+  if (serving.portBy === 'flags') runLogger.info(`${serving.tool ?? 'the dev server'} ignores PORT: devtls passes it its own flags for :${serving.port}.`);
+  if (serving.portBy === 'command') runLogger.info(`the command names its own port: devtls routes to :${serving.port}.`);
+  for (const note of serving.notes) runLogger.info(note);
+}
