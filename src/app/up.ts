@@ -17,7 +17,7 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { isUserError, UserError } from '../errors.js';
 import type { ControlConnection } from '../instance/control-client.js';
-import { PROTOCOL_VERSION, type InstanceInfo, type ProjectInfo } from '../instance/protocol.js';
+import { PROTOCOL_VERSION, type AccessEntry, type InstanceInfo, type ProjectInfo } from '../instance/protocol.js';
 import { connectOrStart } from '../instance/start-instance.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 
@@ -32,6 +32,8 @@ export interface UpOptions {
   certsDir?: string;
   watch?: boolean;
   logger: Logger;
+  /** The project's access log, a batch at a time; unset (`--quiet`), the instance sends none. */
+  onRequests?: (entries: AccessEntry[]) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -93,7 +95,7 @@ export async function up(options: UpOptions): Promise<UpSession> {
         protocol: PROTOCOL_VERSION,
         wants: { httpsPort: ports.https === 0 ? null : ports.https, httpPort: ports.http === 0 ? null : ports.http, caDir },
       });
-      const registered = await connection.request({ type: 'register', source, pid: process.pid, routes: withSource(config.routes, source) });
+      const registered = await connection.request({ type: 'register', source, pid: process.pid, routes: withSource(config.routes, source), accessLog: options.onRequests !== undefined });
       if (welcome.type !== 'welcome' || registered.type !== 'ok') throw new UserError('the devtls instance answered out of turn');
       return { connection, instance: registered.instance, started, others: registered.projects.filter((project) => project.pid !== process.pid || project.source !== source) };
     } catch (error) {
@@ -113,7 +115,8 @@ export async function up(options: UpOptions): Promise<UpSession> {
       if (event.type === 'stopping') {
         leaving = true;
         resolveEnded(event.reason);
-      } else if (event.level === 'error') logger.error(event.line);
+      } else if (event.type === 'requests') options.onRequests?.(event.entries);
+      else if (event.level === 'error') logger.error(event.line);
       else if (event.level === 'warn') logger.warn(event.line);
       else logger.info(event.line);
     });
