@@ -22,6 +22,8 @@ import { secureStateDir, type StatePaths } from './state-dir.js';
 import type { RequestDone } from '../proxy/request-done.js';
 import { accessEntry, RequestHistory } from '../status/request-history.js';
 import { RESERVED_HOST } from '../status/reserved-host.js';
+import { StatusSite } from '../status/status-site.js';
+import { TargetChecks } from '../status/target-checks.js';
 
 export interface InstanceOptions {
   stateDir: string;
@@ -64,9 +66,17 @@ export class Instance {
   private readonly accessLogs = new Map<number, RequestDone[]>();
   private accessFlushScheduled = false;
   readonly history = new RequestHistory();
+  /** https://devtls.localhost/, answered by the proxy when no route serves the name. */
+  readonly site: StatusSite;
 
-  private constructor(options: InstanceOptions, paths: StatePaths, ca: CertificateAuthority, caCreated: boolean, proxy: DevProxy, certsDir: string) {
+  private constructor(options: InstanceOptions, paths: StatePaths, ca: CertificateAuthority, caCreated: boolean, proxy: DevProxy, certsDir: string, certificates: LeafCertificateStore) {
     this.options = options;
+    const checks = new TargetChecks(() => this.registry.routes().map((route) => route.target));
+    this.site = new StatusSite(
+      () => ({ instance: this.info, projects: this.registry.list(), ca: { fingerprintSha256: ca.fingerprintSha256, notAfter: ca.notAfter }, certificates: certificates.issued() }),
+      this.history,
+      checks,
+    );
     this.paths = paths;
     this.ca = ca;
     this.proxy = proxy;
@@ -101,9 +111,10 @@ export class Instance {
     const { ca, created } = await CertificateAuthority.open({ dir: resolve(options.caDir) });
     const certsDir = resolve(options.certsDir ?? join(ca.dir, 'certs'));
     let instance: Instance | undefined;
+    const certificates = new LeafCertificateStore(ca, certsDir);
     const proxy = new DevProxy({
       routes: [],
-      certificates: new LeafCertificateStore(ca, certsDir),
+      certificates,
       httpsPort: options.httpsPort,
       httpPort: options.httpPort,
       http2: options.http2 ?? true,
@@ -111,11 +122,14 @@ export class Instance {
       logger: options.logger,
       onRouteMessage: (route, line) => instance?.tellOwner(route, 'warn', line),
       // No project owns an unrouted name: every attached terminal hears of it once.
-      onUnroutedName: (name) => instance?.tellEveryone('info', unroutedNameLine(name)),
+      onUnroutedName: (name) => {
+        if (name !== RESERVED_HOST) instance?.tellEveryone('info', unroutedNameLine(name));
+      },
       onRequestDone: (done) => instance?.requestDone(done),
+      builtInSite: { handle: (req, res, host) => instance?.site.handle(req, res, host) ?? false },
     });
     await proxy.start();
-    instance = new Instance(options, paths, ca, created, proxy, certsDir);
+    instance = new Instance(options, paths, ca, created, proxy, certsDir, certificates);
     try {
       await instance.listenForProjects();
     } catch (error) {
@@ -136,6 +150,7 @@ export class Instance {
     await rm(this.paths.pidFile, { force: true });
     if (process.platform !== 'win32') await rm(this.paths.socket, { force: true });
     this.options.logger.info(`stopping: ${reason}`);
+    this.site.close();
     await this.proxy.close();
     for (const socket of this.connections.values()) socket.destroy();
     this.resolveStopped(reason);
