@@ -9,8 +9,16 @@ import { paint } from './terminal.js';
 /** Host and path together are shortened to this many characters, so the columns stay aligned. */
 const TARGET_WIDTH = 48;
 
+/** Entries of one batch share their time: it is formatted once. */
+let clockFor = -1;
+let clockText = '';
+
 export function accessLine(entry: AccessEntry): string {
-  const time = new Date(entry.time).toTimeString().slice(0, 8);
+  if (entry.time !== clockFor) {
+    clockFor = entry.time;
+    clockText = new Date(entry.time).toTimeString().slice(0, 8);
+  }
+  const time = clockText;
   const method = (entry.protocol === 'ws' ? 'WS' : entry.method).padEnd(7);
   const target = shorten(`${entry.host}${entry.path}`, TARGET_WIDTH).padEnd(TARGET_WIDTH);
   const status = paint(statusStyle(entry.status), String(entry.status));
