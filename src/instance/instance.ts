@@ -129,7 +129,7 @@ export class Instance {
         if (name !== RESERVED_HOST) instance?.tellEveryone('info', unroutedNameLine(name));
       },
       onRequestDone: (done) => instance?.requestDone(done),
-      builtInSite: { handle: (req, res, host) => instance?.site.handle(req, res, host) ?? false },
+      builtInSite: { host: RESERVED_HOST, handle: (req, res, host) => instance?.site.handle(req, res, host) ?? false },
     });
     await proxy.start();
     instance = new Instance(options, paths, ca, created, proxy, certsDir, certificates);

@@ -27,6 +27,8 @@ import { requestAuthority } from './http-compat.js';
  * the name, so routed requests never pay for it.
  */
 export interface BuiltInSite {
+  /** The name it answers under (plain http to it is redirected to https, like a routed host). */
+  readonly host: string;
   /** Answer the request and return true, or return false when it is not for this site. */
   handle(req: ProxyRequest, res: ProxyResponse, host: string): boolean;
 }
@@ -112,15 +114,17 @@ export class DevProxy {
   private readonly upgrades: UpgradeForwarder;
   private readonly limits: ConnectionLimits;
   private defaultCertificate: LeafCertificate | undefined;
-  private readonly redirect = createRedirectHandler(
-    () => this.current.table,
-    () => this.current.httpsPort,
-  );
+  private readonly redirect: ReturnType<typeof createRedirectHandler>;
 
   constructor(options: DevProxyOptions) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.limits = connectionLimits(options.limits);
+    this.redirect = createRedirectHandler(
+      () => this.current.table,
+      () => this.current.httpsPort,
+      options.builtInSite?.host,
+    );
     this.contexts = new SecureContexts(
       options.certificates,
       () => this.current.table,

@@ -26,6 +26,7 @@ const SECURITY_HEADERS = {
 const HEARTBEAT_MS = 15_000;
 
 export class StatusSite implements BuiltInSite {
+  readonly host = RESERVED_HOST;
   private readonly snapshot: () => StatusSnapshot;
   private readonly history: RequestHistory;
   private readonly checks: TargetChecks;

@@ -2,6 +2,7 @@
 // answered only under its own name; the name reserved for it.
 import test, { type ExecutionContext } from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
 import { browserProfileTrusting } from '../helpers/chromium.js';
@@ -58,6 +59,13 @@ test('/api/status is status --json plus target states and recent requests; read-
   t.is(head.status, 200);
   const noPort = await httpsRequest({ port: world.httpsPort, host: 'devtls.localhost', path: '/api/status', headers: { host: 'devtls.localhost' }, ca });
   t.is(noPort.status, 200, 'Host without the port is the same site');
+  const redirect = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+    get({ host: '127.0.0.1', port: world.httpPort, path: '/api/status', headers: { host: 'devtls.localhost' } }, (answer) => {
+      answer.resume();
+      resolve({ status: answer.statusCode ?? 0, location: answer.headers.location });
+    }).on('error', reject);
+  });
+  t.deepEqual(redirect, { status: 308, location: `https://devtls.localhost:${world.httpsPort}/api/status` }, 'plain http is redirected like a routed host');
   // Another name on the same connection (a rebinding page's Host) never reaches it.
   const other = await httpsRequest({ port: world.httpsPort, host: 'devtls.localhost', path: '/api/status', headers: { host: `evil.localhost:${world.httpsPort}` }, ca });
   t.not(other.status, 200);
