@@ -255,8 +255,8 @@ export class DevProxy {
     }
     const host = hostWithoutPort(requestAuthority(req));
     if (admitted.status === 404 && this.options.builtInSite?.handle(req, res, host) === true) return;
-    sendErrorPage(req, res, admitted);
-    this.options.onRequestDone?.({ route: undefined, host, method: req.method ?? 'GET', path: req.url ?? '/', status: admitted.status, bytes: 0, ms: 0, protocol: 'stream' in req ? 'h2' : 'h1' });
+    const bytes = sendErrorPage(req, res, admitted);
+    this.options.onRequestDone?.({ route: undefined, host, method: req.method ?? 'GET', path: req.url ?? '/', status: admitted.status, bytes, ms: 0, protocol: 'stream' in req ? 'h2' : 'h1' });
   };
 
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -15,11 +15,11 @@ export interface ErrorPage {
   links?: string[];
 }
 
-/** Answer with an error page: JSON when the client asks for JSON, HTML otherwise. */
-export function sendErrorPage(req: ProxyRequest, res: ProxyResponse, page: ErrorPage): void {
+/** Answer with an error page: JSON when the client asks for JSON, HTML otherwise. Returns the body bytes sent. */
+export function sendErrorPage(req: ProxyRequest, res: ProxyResponse, page: ErrorPage): number {
   if (res.headersSent) {
     abortResponse(res);
-    return;
+    return 0;
   }
   const wantsJson = prefersJson(req.headers.accept);
   const body = wantsJson ? JSON.stringify(jsonBody(page)) + '\n' : htmlBody(page, statusPageUrl(req));
@@ -29,8 +29,12 @@ export function sendErrorPage(req: ProxyRequest, res: ProxyResponse, page: Error
     'cache-control': 'no-store',
     'x-devtls-error': page.title,
   });
-  if (req.method === 'HEAD') res.end();
-  else res.end(body);
+  if (req.method === 'HEAD') {
+    res.end();
+    return 0;
+  }
+  res.end(body);
+  return Buffer.byteLength(body);
 }
 
 function jsonBody(page: ErrorPage): Record<string, unknown> {

@@ -250,8 +250,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.forwarder.failed(this.route, this.req, failure.logLine);
     const sent = this.res.headersSent;
     if (sent) abortResponse(this.res);
-    else sendErrorPage(this.req, this.res, failure.page);
-    if (this.started !== 0) this.forwarder.done(this.route, this.req, sent ? this.status : failure.page.status, this.bytes, this.started);
+    const pageBytes = sent ? 0 : sendErrorPage(this.req, this.res, failure.page);
+    if (this.started !== 0) this.forwarder.done(this.route, this.req, sent ? this.status : failure.page.status, sent ? this.bytes : pageBytes, this.started);
   }
 }
 
