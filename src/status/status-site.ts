@@ -4,6 +4,7 @@
  * is read-only (anything but GET and HEAD gets 405), sends no CORS headers, and its
  * Content-Security-Policy allows nothing but itself.
  */
+import type { TLSSocket } from 'node:tls';
 import type { BuiltInSite } from '../proxy/dev-proxy.js';
 import type { ProxyRequest, ProxyResponse } from '../proxy/http-compat.js';
 import { asHttp1Response } from '../proxy/http-compat.js';
@@ -40,6 +41,9 @@ export class StatusSite implements BuiltInSite {
 
   handle(req: ProxyRequest, res: ProxyResponse, host: string): boolean {
     if (host !== RESERVED_HOST) return false;
+    // Like a routed host: a connection opened for another name does not reach it.
+    const serverName = (req.socket as TLSSocket).servername;
+    if (typeof serverName === 'string' && serverName !== '' && serverName !== RESERVED_HOST) return false;
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
       send(req, res, 405, 'text/plain; charset=utf-8', 'The devtls status page is read-only: only GET and HEAD.\n', { allow: 'GET, HEAD' });
@@ -82,8 +86,10 @@ export class StatusSite implements BuiltInSite {
       res.end();
       return;
     }
+    // A browser may leave between a check starting and its answer: nothing is written after that.
+    const open = (): boolean => !res.writableEnded && !res.destroyed;
     const write = (event: string, data: unknown): void => {
-      asHttp1Response(res).write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (open()) asHttp1Response(res).write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     write('recent', this.history.list());
     const unsubscribe = this.history.subscribe((entries) => write('requests', entries));
@@ -91,7 +97,9 @@ export class StatusSite implements BuiltInSite {
     void this.checks.fresh().then(sendTargets);
     this.streams.add(res);
     this.checks.setWatching(true, () => this.broadcastTargets());
-    const heartbeat = setInterval(() => asHttp1Response(res).write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      if (open()) asHttp1Response(res).write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
     res.once('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -110,7 +118,7 @@ export class StatusSite implements BuiltInSite {
 }
 
 function send(req: ProxyRequest, res: ProxyResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
+  if (res.headersSent || res.destroyed || res.writableEnded) return;
   asHttp1Response(res).writeHead(status, { ...SECURITY_HEADERS, ...extra, 'content-type': type, 'content-length': Buffer.byteLength(body) });
   if (req.method === 'HEAD') res.end();
   else res.end(body);

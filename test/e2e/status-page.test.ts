@@ -70,6 +70,9 @@ test('/api/status is status --json plus target states and recent requests; read-
   const other = await httpsRequest({ port: world.httpsPort, host: 'devtls.localhost', path: '/api/status', headers: { host: `evil.localhost:${world.httpsPort}` }, ca });
   t.not(other.status, 200);
   t.notRegex(other.text, /"running"/);
+  const otherSni = await httpsRequest({ port: world.httpsPort, host: 'devtls.localhost', servername: 'web.localhost', path: '/api/status', ca });
+  t.is(otherSni.status, 404, 'a connection opened for another name does not reach it');
+  t.notRegex(otherSni.text, /"running"/);
 });
 
 test('a route for devtls.localhost is refused with a clear error', async (t) => {
