@@ -23,6 +23,7 @@ import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/clien
 import { renderReport } from './lib/report.mjs';
 import { largeBodyRounds, renderLargeBodies } from './lib/large-bodies.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
+import { measureAccessLog } from './access-log.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const argv = process.argv.slice(2);
@@ -121,6 +122,11 @@ async function main() {
         results.proxies[key].keepAliveInterleaved = value.keepAlive;
         results.proxies[key].wsInterleaved = value.ws;
       }
+    }
+
+    if (wanted('devtls') && !largeBodiesOnly) {
+      log(`\n== access log: devtls up vs devtls up --quiet, keep-alive (${KEEPALIVE_CONNECTIONS} connections), ${S.rounds} interleaved rounds of ${S.round} s`);
+      results.devtls.accessLog = await measureAccessLog({ rounds: S.rounds, seconds: S.round, log });
     }
 
     if (!largeBodiesOnly) log('\n== cold start to first 200');

@@ -190,7 +190,7 @@ export function devtlsConfig(ctx, extraRoutes = []) {
  * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config, state
  * and certs folders, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
  */
-export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir } = {}) {
+export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [] } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');
@@ -213,6 +213,7 @@ export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], ca
     '--certs-dir',
     join(home, 'certs'),
     ...(watch ? [] : ['--no-watch']),
+    ...upArgs,
   ];
   const startedAt = performance.now();
   // `up` starts the shared instance as its child: it inherits the pinned core and the node

@@ -17,7 +17,7 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { isUserError } from '../errors.js';
 import { Membership } from '../instance/membership.js';
-import type { InstanceInfo, ProjectInfo } from '../instance/protocol.js';
+import type { AccessEntry, InstanceInfo, ProjectInfo } from '../instance/protocol.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 
 export interface UpOptions {
@@ -31,6 +31,8 @@ export interface UpOptions {
   certsDir?: string;
   watch?: boolean;
   logger: Logger;
+  /** The project's access log, a batch at a time; unset (`--quiet`), the instance sends none. */
+  onRequests?: (entries: AccessEntry[]) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -90,6 +92,7 @@ export async function up(options: UpOptions): Promise<UpSession> {
         source,
         pid: process.pid,
         routes: withSource(config.routes, source),
+        ...(options.onRequests === undefined ? {} : { onRequests: options.onRequests }),
       };
     },
     logger,

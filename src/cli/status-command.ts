@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { targetUrl } from '../routes/labels.js';
+import { statusJson } from '../status/status-json.js';
 import { tryConnect } from '../instance/start-instance.js';
 import { defaultStateDir, statePaths } from '../instance/state-dir.js';
 import type { InstanceInfo, ProjectInfo } from '../instance/protocol.js';
@@ -45,20 +46,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   },
 };
 
-/** The shape scripts rely on: keep it exactly. */
-export function statusJson(instance: InstanceInfo, projects: ProjectInfo[]): object {
-  return {
-    running: true,
-    pid: instance.pid,
-    httpsPort: instance.httpsPort,
-    httpPort: instance.httpPort,
-    projects: projects.map((project) => ({
-      source: project.source,
-      pid: project.pid,
-      routes: project.routes.map((route) => ({ host: route.host, path: route.path, target: targetUrl(route.target) })),
-    })),
-  };
-}
+export { statusJson };
 
 function duration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

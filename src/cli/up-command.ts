@@ -1,7 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { Route } from '../routes/route.js';
 import { up, type UpSession } from '../app/up.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
-import { routeLabel, targetUrl } from '../routes/labels.js';
+import { hostWithPort, routeLabel, targetUrl } from '../routes/labels.js';
+import { RESERVED_HOST } from '../status/reserved-host.js';
 import { currentEnvironment } from '../trust/store-contract.js';
 import { trustSummary } from '../trust/all-stores.js';
 import { trustedCa } from '../trust/trusted-ca.js';
@@ -9,6 +11,7 @@ import { invocation } from '../invocation.js';
 import { paint, terminalLogger } from './terminal.js';
 import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
+import { accessJson, accessLine, jsonLogger } from './access-log.js';
 
 interface UpArgs {
   config: string | undefined;
@@ -18,6 +21,8 @@ interface UpArgs {
   caDir: string | undefined;
   certsDir: string | undefined;
   watch: boolean;
+  quiet: boolean;
+  log: 'text' | 'json';
 }
 
 export const upCommand: CommandModule<object, UpArgs> = {
@@ -31,9 +36,14 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .option('host', { type: 'string', array: true, describe: 'Address to listen on (repeatable) [default: 127.0.0.1 and ::1]' })
       .option('certs-dir', { type: 'string', requiresArg: true, describe: 'Where leaf certificates are kept [default: certs/ in the CA folder]' })
       .option('watch', { type: 'boolean', default: true, describe: 'Apply each saved edit of the config at once (--no-watch: read it only at start)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and reloads, no line per request' })
+      .option('log', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'How each request is printed: aligned lines, or one JSON object per line (stdout then carries only JSON)' })
       .example('$0 up', 'https://app.localhost → http://127.0.0.1:8080, as proxy.config.json says')
       .example('$0 up --https-port 8443 --http-port 8081', 'no root needed: https://app.localhost:8443') as unknown as Argv<UpArgs>,
   handler: async (args) => {
+    const json = args.log === 'json';
+    const logger = json ? jsonLogger : terminalLogger;
+    const print = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
     const session = await up({
       ...(args.config === undefined ? {} : { configFile: args.config }),
       ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
@@ -42,52 +52,57 @@ export const upCommand: CommandModule<object, UpArgs> = {
       ...(args.caDir === undefined ? {} : { caDir: args.caDir }),
       ...(args.certsDir === undefined ? {} : { certsDir: args.certsDir }),
       watch: args.watch,
-      logger: terminalLogger,
+      logger,
+      ...(args.quiet ? {} : { onRequests: (entries) => process.stdout.write(`${entries.map(json ? accessJson : accessLine).join('\n')}\n`) }),
     });
-    await printStartup(session, args.caDir);
+    await printStartup(session, args.caDir, print);
+    if (json) console.log(JSON.stringify({ level: 'info', message: 'ready', urls: session.config.routes.map((route) => routeUrl(route, session.instance.httpsPort)) }));
     const why = await Promise.race([waitForStopSignal().then(() => undefined), session.ended]);
     if (why === undefined) {
-      console.log('\nStopping devtls…');
+      print('\nStopping devtls…');
       await session.leave();
     } else {
-      console.log(`\ndevtls stopped: ${why}.`);
+      print(`\ndevtls stopped: ${why}.`);
       await session.leave();
     }
   },
 };
 
-async function printStartup(session: UpSession, caDirFlag: string | undefined): Promise<void> {
+function routeUrl(route: Route, httpsPort: number): string {
+  const port = httpsPort === 443 ? '' : `:${httpsPort}`;
+  return `https://${routeLabel(route).replace(/^([^/]+)/, `$1${port}`)}`;
+}
+
+/** The banner; `print` is stderr when stdout carries JSON. */
+async function printStartup(session: UpSession, caDirFlag: string | undefined, print: (line: string) => void): Promise<void> {
   const { instance, config, warnings } = session;
   const ca = await CertificateAuthority.load(instance.caDir);
-  reportCaOpened(ca, session.startedInstance && instance.caCreated);
+  if (session.startedInstance && instance.caCreated) print(`Created a local certificate authority in ${ca.dir}`);
+  reportCaOpened(ca, false);
   for (const warning of warnings) terminalLogger.warn(`${warning.source}: ${warning.message}`);
-  const port = instance.httpsPort === 443 ? '' : `:${instance.httpsPort}`;
-  console.log(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
-  for (const route of config.routes) {
-    const url = `https://${routeLabel(route).replace(/^([^/]+)/, `$1${port}`)}`;
-    console.log(`  ${paint('green', url)} → ${targetUrl(route.target)}`);
-  }
+  print(paint('bold', `devtls is serving ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}:`));
+  for (const route of config.routes) print(`  ${paint('green', routeUrl(route, instance.httpsPort))} → ${targetUrl(route.target)}`);
   const redirect = instance.httpPort === false ? 'no http redirect' : `http :${instance.httpPort} redirects to https`;
-  console.log(`Listening on ${instance.addresses.join(', ')} (${redirect}).`);
+  print(`Listening on ${instance.addresses.join(', ')} (${redirect}). Status page: https://${hostWithPort(RESERVED_HOST, instance.httpsPort, 443)}/`);
   if (session.others.length > 0) {
-    console.log(`Also serving ${session.others.length} other project${session.others.length === 1 ? '' : 's'} on this port:`);
-    for (const other of session.others) console.log(`  ${other.source}: ${[...new Set(other.routes.map((route) => route.host))].join(', ')}`);
+    print(`Also serving ${session.others.length} other project${session.others.length === 1 ? '' : 's'} on this port:`);
+    for (const other of session.others) print(`  ${other.source}: ${[...new Set(other.routes.map((route) => route.host))].join(', ')}`);
   }
-  await printTrustState(ca, caDirFlag);
-  console.log(`Press Ctrl-C to stop.${session.watching ? ` Edits to ${session.configLabel} apply as soon as you save.` : ''}`);
+  await printTrustState(ca, caDirFlag, print);
+  print(`Press Ctrl-C to stop.${session.watching ? ` Edits to ${session.configLabel} apply as soon as you save.` : ''}`);
 }
 
 /** Whether every store `devtls trust` would use trusts the CA (checked, never changed), and
  * if not, the one command to run. */
-async function printTrustState(ca: CertificateAuthority, caDirFlag: string | undefined): Promise<void> {
+async function printTrustState(ca: CertificateAuthority, caDirFlag: string | undefined, print: (line: string) => void): Promise<void> {
   const { trustedBy, notTrustedBy } = await trustSummary(await currentEnvironment(), trustedCa(ca));
   if (notTrustedBy.length === 0 && trustedBy.length > 0) {
-    console.log(`devtls CA trusted by this system: ${trustedBy.join(', ')}.`);
+    print(`devtls CA trusted by this system: ${trustedBy.join(', ')}.`);
     return;
   }
   const where = notTrustedBy.length > 0 ? ` by ${notTrustedBy.join(', ')}` : ' (no trust store found on this machine)';
-  console.log(`${paint('yellow', `The devtls CA is not trusted yet${where}`)}: browsers will warn until it is. Trust it once with:`);
-  console.log(`  ${invocation()} trust${caDirFlag === undefined ? '' : ` --ca-dir ${JSON.stringify(caDirFlag)}`}`);
+  print(`${paint('yellow', `The devtls CA is not trusted yet${where}`)}: browsers will warn until it is. Trust it once with:`);
+  print(`  ${invocation()} trust${caDirFlag === undefined ? '' : ` --ca-dir ${JSON.stringify(caDirFlag)}`}`);
 }
 
 function waitForStopSignal(): Promise<void> {

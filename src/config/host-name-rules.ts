@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { quoted } from './source-text.js';
+import { RESERVED_HOST } from '../status/reserved-host.js';
 
 export interface RuleProblem {
   what: string;
@@ -119,6 +120,9 @@ export function hostProblem(host: string): RuleProblem | undefined {
   const last = labels.at(-1) ?? '';
   if (/^[0-9]+$/.test(last)) {
     return { what: 'the last label of "host" cannot be all digits', expected: `a name like ${EXAMPLE}`, hint: 'browsers read such a name as an IPv4 address' };
+  }
+  if (host === RESERVED_HOST) {
+    return { what: `"${RESERVED_HOST}" is reserved: devtls serves its status page there`, expected: 'another host name', hint: `open https://${RESERVED_HOST}/ to see what devtls serves` };
   }
   return undefined;
 }

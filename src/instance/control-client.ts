@@ -3,8 +3,8 @@ import { UserError } from '../errors.js';
 import { encode, lineReader, type ClientMessage, type InstanceMessage } from './protocol.js';
 
 type Request = ClientMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
-type Reply = Exclude<InstanceMessage, { type: 'log' } | { type: 'stopping' }>;
-type Event = Extract<InstanceMessage, { type: 'log' } | { type: 'stopping' }>;
+type Reply = Exclude<InstanceMessage, { type: 'log' } | { type: 'requests' } | { type: 'stopping' }>;
+type Event = Extract<InstanceMessage, { type: 'log' } | { type: 'requests' } | { type: 'stopping' }>;
 
 /** A connection to the shared instance: requests with replies, and the events it sends. */
 export class ControlConnection {
@@ -65,7 +65,7 @@ export class ControlConnection {
   }
 
   private receive(message: InstanceMessage): void {
-    if (message.type === 'log' || message.type === 'stopping') {
+    if (message.type === 'log' || message.type === 'requests' || message.type === 'stopping') {
       this.eventHandler(message);
       return;
     }

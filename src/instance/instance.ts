@@ -19,6 +19,11 @@ import { assertHostsPermitted } from '../app/permitted-hosts.js';
 import { encode, lineReader, PROTOCOL_VERSION, type ClientMessage, type InstanceInfo, type InstanceMessage, type ProjectInfo, type WantedSettings } from './protocol.js';
 import { Registry } from './registry.js';
 import { secureStateDir, type StatePaths } from './state-dir.js';
+import type { RequestDone } from '../proxy/request-done.js';
+import { accessEntry, RequestHistory } from '../status/request-history.js';
+import { RESERVED_HOST } from '../status/reserved-host.js';
+import { StatusSite } from '../status/status-site.js';
+import { TargetChecks } from '../status/target-checks.js';
 
 export interface InstanceOptions {
   stateDir: string;
@@ -34,6 +39,9 @@ export interface InstanceOptions {
   logger: Logger;
   version: string;
 }
+
+/** Access-log lines wait at most this long, so that one write carries many (a person sees no delay). */
+const ACCESS_LOG_FLUSH_MS = 50;
 
 /** How long a started instance waits for its first project before it gives up. */
 const FIRST_PROJECT_WAIT_MS = 10_000;
@@ -55,9 +63,23 @@ export class Instance {
   private stopping = false;
   private resolveStopped: (reason: string) => void = () => undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Which control connection registered each route (routes are the very objects it sent). */
+  private readonly routeOwners = new WeakMap<Route, number>();
+  /** Connections that asked for an access log; their entries wait here until the tick ends. */
+  private readonly accessLogs = new Map<number, RequestDone[]>();
+  private accessFlushScheduled = false;
+  readonly history = new RequestHistory();
+  /** https://devtls.localhost/, answered by the proxy when no route serves the name. */
+  readonly site: StatusSite;
 
-  private constructor(options: InstanceOptions, paths: StatePaths, ca: CertificateAuthority, caCreated: boolean, proxy: DevProxy, certsDir: string) {
+  private constructor(options: InstanceOptions, paths: StatePaths, ca: CertificateAuthority, caCreated: boolean, proxy: DevProxy, certsDir: string, certificates: LeafCertificateStore) {
     this.options = options;
+    const checks = new TargetChecks(() => this.registry.routes().map((route) => route.target));
+    this.site = new StatusSite(
+      () => ({ instance: this.info, projects: this.registry.list(), ca: { fingerprintSha256: ca.fingerprintSha256, notAfter: ca.notAfter }, certificates: certificates.issued() }),
+      this.history,
+      checks,
+    );
     this.paths = paths;
     this.ca = ca;
     this.proxy = proxy;
@@ -92,9 +114,10 @@ export class Instance {
     const { ca, created } = await CertificateAuthority.open({ dir: resolve(options.caDir) });
     const certsDir = resolve(options.certsDir ?? join(ca.dir, 'certs'));
     let instance: Instance | undefined;
+    const certificates = new LeafCertificateStore(ca, certsDir);
     const proxy = new DevProxy({
       routes: [],
-      certificates: new LeafCertificateStore(ca, certsDir),
+      certificates,
       httpsPort: options.httpsPort,
       httpPort: options.httpPort,
       http2: options.http2 ?? true,
@@ -102,10 +125,14 @@ export class Instance {
       logger: options.logger,
       onRouteMessage: (route, line) => instance?.tellOwner(route, 'warn', line),
       // No project owns an unrouted name: every attached terminal hears of it once.
-      onUnroutedName: (name) => instance?.tellEveryone('info', unroutedNameLine(name)),
+      onUnroutedName: (name) => {
+        if (name !== RESERVED_HOST) instance?.tellEveryone('info', unroutedNameLine(name));
+      },
+      onRequestDone: (done) => instance?.requestDone(done),
+      builtInSite: { host: RESERVED_HOST, handle: (req, res, host) => instance?.site.handle(req, res, host) ?? false },
     });
     await proxy.start();
-    instance = new Instance(options, paths, ca, created, proxy, certsDir);
+    instance = new Instance(options, paths, ca, created, proxy, certsDir, certificates);
     try {
       await instance.listenForProjects();
     } catch (error) {
@@ -126,6 +153,7 @@ export class Instance {
     await rm(this.paths.pidFile, { force: true });
     if (process.platform !== 'win32') await rm(this.paths.socket, { force: true });
     this.options.logger.info(`stopping: ${reason}`);
+    this.site.close();
     await this.proxy.close();
     for (const socket of this.connections.values()) socket.destroy();
     this.resolveStopped(reason);
@@ -177,6 +205,7 @@ export class Instance {
     socket.on('data', feed);
     socket.once('close', () => {
       this.connections.delete(id);
+      this.accessLogs.delete(id);
       if (this.registry.get(id) !== undefined) void this.leave(id);
     });
   }
@@ -263,14 +292,18 @@ export class Instance {
         routes,
       };
       this.registry.set(id, project);
+      for (const route of routes) this.routeOwners.set(route, id);
+      if (message.type === 'register' && message.accessLog === true) this.accessLogs.set(id, []);
       try {
         const changes = await this.proxy.reload(this.registry.routes(), ports);
         if (ports !== undefined) Object.assign(this.info, { httpsPort: this.proxy.httpsPort, httpPort: this.proxy.httpPort, addresses: this.proxy.addresses });
         clearTimeout(this.idleTimer);
         return changes.summary;
       } catch (error) {
-        if (previous === undefined) this.registry.remove(id);
-        else this.registry.set(id, previous);
+        if (previous === undefined) {
+          this.registry.remove(id);
+          this.accessLogs.delete(id);
+        } else this.registry.set(id, previous);
         throw error;
       }
     });
@@ -295,6 +328,37 @@ export class Instance {
     if (this.options.exitWhenIdle === true && this.registry.size === 0) await this.stop(reason);
   }
 
+  /**
+   * The hot path of the access log: one entry kept for the status page, and, only when the
+   * owning project asked for an access log, queued for its connection and sent with the
+   * others of the same few milliseconds in one write (one write per request cost as much as
+   * the rest of the log together, in bench/access-log.mjs).
+   */
+  private requestDone(done: RequestDone): void {
+    this.history.record(done);
+    if (this.accessLogs.size === 0 || done.route === undefined) return;
+    const owner = this.routeOwners.get(done.route);
+    if (owner === undefined) return;
+    const queue = this.accessLogs.get(owner);
+    if (queue === undefined) return;
+    queue.push(done);
+    if (!this.accessFlushScheduled) {
+      this.accessFlushScheduled = true;
+      setTimeout(this.flushAccessLogs, ACCESS_LOG_FLUSH_MS);
+    }
+  }
+
+  private readonly flushAccessLogs = (): void => {
+    this.accessFlushScheduled = false;
+    const now = Date.now();
+    for (const [id, queue] of this.accessLogs) {
+      if (queue.length === 0) continue;
+      const socket = this.connections.get(id);
+      if (socket !== undefined && !socket.destroyed) socket.write(encode({ type: 'requests', entries: queue.map((done) => accessEntry(done, now)) }));
+      this.accessLogs.set(id, []);
+    }
+  };
+
   private tellEveryone(level: 'info' | 'warn' | 'error', line: string): void {
     this.options.logger.info(line);
     for (const [id, socket] of this.connections) if (this.registry.get(id) !== undefined && !socket.destroyed) socket.write(encode({ type: 'log', level, line }));
@@ -314,6 +378,9 @@ function checkedRoutes(value: unknown): Route[] {
   for (const route of value) {
     const problem = routeShapeProblem(route);
     if (problem !== undefined) throw new UserError(`a route was refused: ${problem}`);
+    if ((route as Route).host === RESERVED_HOST) {
+      throw new UserError(`${RESERVED_HOST} is reserved for devtls's status page; a route may not use it (${(route as Route).definedAt}).`, { hint: 'Choose another host name.', code: 'ERESERVED' });
+    }
   }
   return value as Route[];
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { UserError } from '../errors.js';
 import type { ControlConnection } from './control-client.js';
-import { PROTOCOL_VERSION, type InstanceInfo, type ProjectInfo, type WantedSettings } from './protocol.js';
+import { PROTOCOL_VERSION, type AccessEntry, type InstanceInfo, type ProjectInfo, type WantedSettings } from './protocol.js';
 import { connectOrStart, type StartSettings } from './start-instance.js';
 import type { StatePaths } from './state-dir.js';
 
@@ -21,6 +21,8 @@ export interface JoinRequest {
   source: string;
   pid: number;
   routes: Route[];
+  /** Wants the access log: the instance sends batches of its finished requests here. */
+  onRequests?: (entries: AccessEntry[]) => void;
 }
 
 type Ports = { https: number; http: number | false };
@@ -44,11 +46,13 @@ export class Membership {
   private readonly paths: StatePaths;
   private readonly request: () => JoinRequest;
   private readonly logger: Logger;
+  private readonly onRequests: ((entries: AccessEntry[]) => void) | undefined;
 
   private constructor(paths: StatePaths, request: () => JoinRequest, logger: Logger, joined: Joined) {
     this.paths = paths;
     this.request = request;
     this.logger = logger;
+    this.onRequests = request().onRequests;
     this.connection = joined.connection;
     this.instance = joined.instance;
     this.startedInstance = joined.started;
@@ -82,7 +86,8 @@ export class Membership {
       if (event.type === 'stopping') {
         this.leaving = true;
         this.resolveEnded(event.reason);
-      } else if (event.level === 'error') this.logger.error(event.line);
+      } else if (event.type === 'requests') this.onRequests?.(event.entries);
+      else if (event.level === 'error') this.logger.error(event.line);
       else if (event.level === 'warn') this.logger.warn(event.line);
       else this.logger.info(event.line);
     });
@@ -130,7 +135,7 @@ async function joinOnce(paths: StatePaths, request: JoinRequest): Promise<Joined
   const { connection, started } = await connectOrStart(paths, request.start);
   try {
     const welcome = await connection.request({ type: 'hello', protocol: PROTOCOL_VERSION, wants: request.wants });
-    const registered = await connection.request({ type: 'register', source: request.source, pid: request.pid, routes: request.routes });
+    const registered = await connection.request({ type: 'register', source: request.source, pid: request.pid, routes: request.routes, accessLog: request.onRequests !== undefined });
     if (welcome.type !== 'welcome' || registered.type !== 'ok') throw new UserError('the devtls instance answered out of turn');
     const others = registered.projects.filter((project) => project.pid !== request.pid || project.source !== request.source);
     return { connection, instance: registered.instance, started, others };

@@ -41,7 +41,7 @@ export interface ProjectInfo {
 
 export type ClientMessage =
   | { type: 'hello'; id: number; protocol: number; wants: WantedSettings }
-  | { type: 'register'; id: number; source: string; pid: number; routes: Route[]; ports?: { https: number; http: number | false } }
+  | { type: 'register'; id: number; source: string; pid: number; routes: Route[]; ports?: { https: number; http: number | false }; accessLog?: boolean }
   | { type: 'update'; id: number; routes: Route[]; ports?: { https: number; http: number | false } }
   | { type: 'status'; id: number }
   | { type: 'stop'; id: number };
@@ -52,7 +52,26 @@ export type InstanceMessage =
   | { type: 'error'; id: number; message: string; hint?: string; code?: string }
   | { type: 'status'; id: number; instance: InstanceInfo; projects: ProjectInfo[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; line: string }
+  | { type: 'requests'; entries: AccessEntry[] }
   | { type: 'stopping'; reason: string };
+
+/**
+ * One line of a project's access log, sent (batched per tick) only to a project that asked
+ * for it when it registered: an `up --quiet` costs the instance nothing per request.
+ */
+export interface AccessEntry {
+  /** When it finished, ms since the epoch. */
+  time: number;
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  bytes: number;
+  /** Duration, whole milliseconds. */
+  ms: number;
+  protocol: 'h1' | 'h2' | 'ws';
+  websocket?: 'open' | 'close';
+}
 
 export function encode(message: ClientMessage | InstanceMessage): string {
   return `${JSON.stringify(message)}\n`;

@@ -85,6 +85,11 @@ export class LeafCertificateStore {
     return work;
   }
 
+  /** The certificates in memory (issued or loaded since start), for the status page. */
+  issued(): { hostKey: string; names: string[]; notAfter: Date }[] {
+    return [...this.#cached].map(([hostKey, leaf]) => ({ hostKey, names: leaf.names, notAfter: leaf.notAfter }));
+  }
+
   /** True when `leaf` must be replaced now: expired, inside the renewal window, or not yet
    * valid by this clock. Cheap enough for every TLS handshake. */
   needsRenewal(leaf: LeafCertificate): boolean {

@@ -18,6 +18,20 @@ import { createRedirectHandler } from './redirect-handler.js';
 import { SecureContexts } from './secure-contexts.js';
 import { closeGracefully, createTlsServer, destroyAllConnections, type TlsServer } from './tls-server.js';
 import { UpstreamPools } from './upstream-pools.js';
+import type { RequestDoneListener } from './request-done.js';
+import { hostWithoutPort } from './host-header.js';
+import { requestAuthority } from './http-compat.js';
+
+/**
+ * A site devtls answers itself under a reserved name. It is only asked when no route serves
+ * the name, so routed requests never pay for it.
+ */
+export interface BuiltInSite {
+  /** The name it answers under (plain http to it is redirected to https, like a routed host). */
+  readonly host: string;
+  /** Answer the request and return true, or return false when it is not for this site. */
+  handle(req: ProxyRequest, res: ProxyResponse, host: string): boolean;
+}
 
 export const DEFAULT_LISTEN_HOSTS: readonly string[] = ['127.0.0.1', '::1'];
 
@@ -45,6 +59,13 @@ export interface DevProxyOptions {
   onRouteMessage?: (route: Route, line: string) => void;
   /** Told once when a browser asks for a name no route serves (a typo, a host not added yet). */
   onUnroutedName?: (name: string) => void;
+  /**
+   * Told about every finished request, WebSocket opening and closing (an access log). Unset,
+   * the proxy measures nothing and builds no entry.
+   */
+  onRequestDone?: RequestDoneListener;
+  /** A site devtls serves itself (the status page): asked about requests for names no route serves. */
+  builtInSite?: BuiltInSite;
   /** Browser-side timeouts and header size; defaults in connection-limits.ts (tests shorten them). */
   limits?: Partial<ConnectionLimits>;
 }
@@ -93,15 +114,17 @@ export class DevProxy {
   private readonly upgrades: UpgradeForwarder;
   private readonly limits: ConnectionLimits;
   private defaultCertificate: LeafCertificate | undefined;
-  private readonly redirect = createRedirectHandler(
-    () => this.current.table,
-    () => this.current.httpsPort,
-  );
+  private readonly redirect: ReturnType<typeof createRedirectHandler>;
 
   constructor(options: DevProxyOptions) {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.limits = connectionLimits(options.limits);
+    this.redirect = createRedirectHandler(
+      () => this.current.table,
+      () => this.current.httpsPort,
+      options.builtInSite?.host,
+    );
     this.contexts = new SecureContexts(
       options.certificates,
       () => this.current.table,
@@ -110,8 +133,8 @@ export class DevProxy {
     );
     const onRouteMessage = options.onRouteMessage ?? ((_route: Route, line: string) => this.logger.warn(line));
     const logUpstreamError = (route: Route, _req: unknown, message: string): void => onRouteMessage(route, message);
-    this.forwarder = new Forwarder(this.pools, logUpstreamError);
-    this.upgrades = new UpgradeForwarder(logUpstreamError);
+    this.forwarder = new Forwarder(this.pools, logUpstreamError, options.onRequestDone);
+    this.upgrades = new UpgradeForwarder(logUpstreamError, options.onRequestDone);
     this.current = new Generation(new RouteTable(options.routes), NOT_LISTENING, undefined, this.contexts);
   }
 
@@ -226,8 +249,14 @@ export class DevProxy {
 
   private readonly handleRequest = (req: ProxyRequest, res: ProxyResponse): void => {
     const admitted = admit(req, this.current);
-    if (isRefusal(admitted)) sendErrorPage(req, res, admitted);
-    else this.forwarder.forward(req, res, admitted);
+    if (!isRefusal(admitted)) {
+      this.forwarder.forward(req, res, admitted);
+      return;
+    }
+    const host = hostWithoutPort(requestAuthority(req));
+    if (admitted.status === 404 && this.options.builtInSite?.handle(req, res, host) === true) return;
+    const bytes = sendErrorPage(req, res, admitted);
+    this.options.onRequestDone?.({ route: undefined, host, method: req.method ?? 'GET', path: req.url ?? '/', status: admitted.status, bytes, ms: 0, protocol: 'stream' in req ? 'h2' : 'h1' });
   };
 
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

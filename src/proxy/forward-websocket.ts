@@ -11,6 +11,7 @@ import { writeRawResponse } from './raw-response.js';
 import { targetConnector } from './target-connector.js';
 import { hostCheckRefusal } from './host-check-hints.js';
 import { hostWithoutPort } from './host-header.js';
+import type { RequestDoneListener } from './request-done.js';
 
 /**
  * WebSocket (and any other HTTP/1.1 Upgrade) forwarding as a byte relay: the handshake
@@ -22,8 +23,11 @@ export class UpgradeForwarder {
   private readonly sockets = new Set<Duplex>();
   private readonly onUpstreamError: UpstreamErrorListener;
 
-  constructor(onUpstreamError: UpstreamErrorListener) {
+  private readonly onDone: RequestDoneListener | undefined;
+
+  constructor(onUpstreamError: UpstreamErrorListener, onDone?: RequestDoneListener) {
     this.onUpstreamError = onUpstreamError;
+    this.onDone = onDone;
   }
 
   forward(req: IncomingMessage, socket: Duplex, head: Buffer, route: Route): void {
@@ -35,6 +39,10 @@ export class UpgradeForwarder {
     this.sockets.add(socket);
     let upstream: Socket | undefined;
     let answered = false;
+    const onDone = this.onDone;
+    const started = onDone === undefined ? 0 : performance.now();
+    const report = (status: number, bytes: number, ms: number, websocket?: 'open' | 'close'): void =>
+      onDone?.({ route, host: hostWithoutPort(req.headers.host), method: req.method ?? 'GET', path: req.url ?? '/', status, bytes, ms, protocol: 'ws', ...(websocket === undefined ? {} : { websocket }) });
     const fail = (error: Error): void => {
       if (answered) {
         socket.destroy();
@@ -45,6 +53,7 @@ export class UpgradeForwarder {
       const failure = describeUpstreamError(error, route);
       this.onUpstreamError(route, req, failure.logLine);
       writeRawResponse(socket, failure.page.status, failure.page.detail);
+      if (onDone !== undefined) report(failure.page.status, 0, performance.now() - started);
     };
     targetConnector(route.target, route.timeouts.connect)({}, (error, connected) => {
       if (error !== null) return fail(error);
@@ -66,6 +75,11 @@ export class UpgradeForwarder {
             req,
             `${routeLabel(route)}: the dev server at ${route.target.origin} refused the WebSocket upgrade ${what}; its answer was passed to the browser.${refusal === undefined ? '' : ` ${refusal.hint}`}`,
           );
+          if (onDone !== undefined) report(status === undefined ? 502 : Number(status), first.length, performance.now() - started);
+        } else if (onDone !== undefined) {
+          const opened = performance.now();
+          report(101, 0, opened - started, 'open');
+          connected.once('close', () => report(101, connected.bytesRead + connected.bytesWritten, performance.now() - opened, 'close'));
         }
         socket.write(first);
         relay(connected, socket);

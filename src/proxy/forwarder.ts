@@ -10,6 +10,7 @@ import type { UpstreamPools } from './upstream-pools.js';
 import { rewriteRedirectUrl, rewriteRefresh } from './redirect-rewrite.js';
 import { hostCheckRefusal, mayBeHostCheck } from './host-check-hints.js';
 import { hostWithoutPort } from './host-header.js';
+import type { RequestDoneListener } from './request-done.js';
 import { routeLabel } from '../routes/labels.js';
 
 /** Told about each request devtls could not forward (one line for the terminal). */
@@ -30,10 +31,13 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 export class Forwarder {
   private readonly pools: UpstreamPools;
   private readonly onUpstreamError: UpstreamErrorListener;
+  /** @internal for ForwardHandler; undefined: no access log, and nothing is measured. */
+  readonly onDone: RequestDoneListener | undefined;
 
-  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener) {
+  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener, onDone?: RequestDoneListener) {
     this.pools = pools;
     this.onUpstreamError = onUpstreamError;
+    this.onDone = onDone;
   }
 
   forward(req: ProxyRequest, res: ProxyResponse, route: Route): void {
@@ -44,7 +48,7 @@ export class Forwarder {
       headers: upstreamRequestHeaders(req, route, forwardContext(req)),
       body: hasBody ? req : null,
     };
-    const handler = new ForwardHandler(this, req, res, route, hasBody ? undefined : options);
+    const handler = new ForwardHandler(this, req, res, route, hasBody ? undefined : options, this.onDone === undefined ? 0 : performance.now());
     // An HTTP/2 upload the browser cancels (RST_STREAM) ends its request stream as if complete
     // (Node's compatibility layer pushes EOF before the response's 'close'): abort the upstream
     // on 'aborted', which comes first, so the dev server never sees a truncated body as whole.
@@ -76,6 +80,20 @@ export class Forwarder {
   }
 
   private stopping = false;
+
+  /** @internal for ForwardHandler: one access-log entry, only called when onDone is set. */
+  done(route: Route, req: ProxyRequest, status: number, bytes: number, started: number): void {
+    (this.onDone as RequestDoneListener)({
+      route,
+      host: hostWithoutPort(requestAuthority(req)),
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status,
+      bytes,
+      ms: performance.now() - started,
+      protocol: 'stream' in req ? 'h2' : 'h1',
+    });
+  }
 }
 
 /** Who asked, as devtls saw the connection: the source of every X-Forwarded-* header. */
@@ -106,6 +124,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | undefined;
   private answered = false;
   private done = false;
+  /** For the access log: the status sent, body bytes sent, and when the request came (0: not measured). */
+  private status = 0;
+  private bytes = 0;
+  private readonly started: number;
   private readonly forwarder: Forwarder;
   private readonly req: ProxyRequest;
   private readonly res: ProxyResponse;
@@ -120,8 +142,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private refusedSince = 0;
   private refusedDelay = REFUSED_RETRY_FIRST_MS;
 
-  constructor(forwarder: Forwarder, req: ProxyRequest, res: ProxyResponse, route: Route, retryOptions: Dispatcher.DispatchOptions | undefined) {
+  constructor(forwarder: Forwarder, req: ProxyRequest, res: ProxyResponse, route: Route, retryOptions: Dispatcher.DispatchOptions | undefined, started: number) {
     this.forwarder = forwarder;
+    this.started = started;
     this.req = req;
     this.res = res;
     this.route = route;
@@ -136,6 +159,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.controller?.abort(CLIENT_GONE);
+    // 499: the browser went away before the answer was complete (nginx's convention).
+    if (this.started !== 0) this.forwarder.done(this.route, this.req, this.status === 0 ? 499 : this.status, this.bytes, this.started);
   };
 
   private readonly onDrain = (): void => this.controller?.resume();
@@ -149,6 +174,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     if (statusCode < 200) return; // informational (103 Early Hints): the final response follows
     this.answered = true;
+    this.status = statusCode;
     if (this.route.rewriteRedirects && (headers['location'] !== undefined || headers['content-location'] !== undefined || headers['refresh'] !== undefined)) {
       rewriteRedirectHeaders(headers, this.route, requestAuthority(this.req));
     }
@@ -161,6 +187,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (this.done) return;
+    this.bytes += chunk.length;
     const held = this.held;
     if (held !== undefined) {
       held.chunks.push(chunk);
@@ -176,7 +203,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: Controller, trailers: IncomingHttpHeaders): void {
     if (this.done) return;
-    if (this.held !== undefined && this.answeredHostCheck(this.held)) return;
+    if (this.held !== undefined && this.answeredHostCheck(this.held)) {
+      if (this.started !== 0) this.forwarder.done(this.route, this.req, this.status, this.bytes, this.started);
+      return;
+    }
     if (this.held !== undefined) this.releaseHeld();
     this.done = true;
     // Trailers (gRPC-web status, Server-Timing) pass on where the browser's side can carry
@@ -186,6 +216,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       break;
     }
     this.res.end();
+    if (this.started !== 0) this.forwarder.done(this.route, this.req, this.status, this.bytes, this.started);
   }
 
   /** Write a held answer as the dev server sent it. */
@@ -233,8 +264,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.held = undefined;
     const failure = describeUpstreamError(error, this.route, this.refusedSince === 0 ? 0 : Date.now() - this.refusedSince);
     this.forwarder.failed(this.route, this.req, failure.logLine);
-    if (this.res.headersSent) abortResponse(this.res);
-    else sendErrorPage(this.req, this.res, failure.page);
+    const sent = this.res.headersSent;
+    if (sent) abortResponse(this.res);
+    const pageBytes = sent ? 0 : sendErrorPage(this.req, this.res, failure.page);
+    if (this.started !== 0) this.forwarder.done(this.route, this.req, sent ? this.status : failure.page.status, sent ? this.bytes : pageBytes, this.started);
   }
 
   /**

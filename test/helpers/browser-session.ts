@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { BrowserProfile } from './chromium.js';
+
+/**
+ * Headless Chromium driven over the DevTools protocol, for pages that must stay open while
+ * the test acts (a live stream): open a page, evaluate script in it, take screenshots.
+ * Loopback only: the debugging port is bound to 127.0.0.1 and chosen by Chromium.
+ */
+export interface BrowserSession {
+  open(url: string, width?: number, height?: number): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
+  screenshot(): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function startBrowser(profile: BrowserProfile): Promise<BrowserSession> {
+  const child: ChildProcess = spawn(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${join(profile.home, 'chromium-profile')}`,
+      'about:blank',
+    ],
+    { env: { ...process.env, HOME: profile.home }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`chromium did not open its DevTools port:\n${stderr}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += String(chunk);
+      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+      if (match !== null) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    child.once('exit', () => reject(new Error(`chromium exited:\n${stderr}`)));
+  });
+  const ws = new WebSocket(endpoint);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+  const loaded = new Set<() => void>();
+  ws.on('message', (data: Buffer) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string };
+    if (message.method === 'Page.loadEventFired') for (const done of loaded) done();
+    if (message.id === undefined) return;
+    const waiting = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error !== undefined) waiting?.reject(new Error(message.error.message));
+    else waiting?.resolve(message.result ?? {});
+  });
+  const send = (method: string, params: object = {}, sessionId?: string): Promise<Record<string, unknown>> => {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params, ...(sessionId === undefined ? {} : { sessionId }) }));
+    });
+  };
+  const { targetId } = (await send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
+  const { sessionId } = (await send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
+  await send('Page.enable', {}, sessionId);
+  return {
+    async open(url, width = 1200, height = 1000) {
+      await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: width < 600 }, sessionId);
+      const load = new Promise<void>((resolve) => {
+        const done = (): void => {
+          loaded.delete(done);
+          resolve();
+        };
+        loaded.add(done);
+      });
+      const result = await send('Page.navigate', { url }, sessionId);
+      if (typeof result['errorText'] === 'string') throw new Error(`${url}: ${result['errorText']}`);
+      await load;
+    },
+    async evaluate<T>(expression: string): Promise<T> {
+      const result = (await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId)) as { result: { value: T }; exceptionDetails?: { text: string } };
+      if (result.exceptionDetails !== undefined) throw new Error(`${expression}: ${result.exceptionDetails.text}`);
+      return result.result.value;
+    },
+    async screenshot() {
+      const { data } = (await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, sessionId)) as { data: string };
+      return Buffer.from(data, 'base64');
+    },
+    async close() {
+      ws.close();
+      child.kill('SIGKILL');
+    },
+  };
+}
