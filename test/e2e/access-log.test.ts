@@ -37,7 +37,7 @@ test('each up prints one aligned line per request to its own hosts; --quiet prin
   t.is(lines.length, 2, lines.join('\n'));
   const [ok, failed] = lines as [string, string];
   t.regex(ok, /^\d\d:\d\d:\d\d GET +loud\.localhost\/src\/components\/.*….*Button\.tsx\?v=1 +200 +\d+ ms +\d+(\.\d)? (B|kB) h1$/);
-  t.regex(failed, /^\d\d:\d\d:\d\d POST +down\.localhost\/x +502 +\d+ ms +\d+(\.\d)? (B|kB) h1$/);
+  t.regex(failed, /^\d\d:\d\d:\d\d POST +down\.localhost\/x +502 +\d+(\.\d)? (ms|s) +\d+(\.\d)? (B|kB) h1$/);
   t.is(ok.indexOf(' 200 '), failed.indexOf(' 502 '), 'the status columns line up');
   t.regex(a.output(), /502 down\.localhost → http:\/\/127\.0\.0\.1:\d+: refused the connection/, 'the error line is printed as before');
   t.notRegex(a.output(), /quiet\.localhost\/q/, 'another project\'s request is not in this terminal');

@@ -65,7 +65,7 @@ test('an unknown command suggests the closest one, and only a command that exist
   const cwd = await tempDirFor(t);
   const upp = await runDevtls(['upp'], { cwd });
   t.is(upp.code, 2);
-  t.is(upp.stderr, `devtls: "upp" is not a devtls command. Did you mean: ${DEVTLS} up?\nThe commands: up, status, stop, serve, init, cert, ca, trust, untrust, env, export (${DEVTLS} --help says what each does).\n`);
+  t.is(upp.stderr, `devtls: "upp" is not a devtls command. Did you mean: ${DEVTLS} up?\nThe commands: up, status, stop, serve, init, cert, ca, trust, untrust, env, export, doctor, hosts, run (${DEVTLS} --help says what each does).\n`);
   const trsut = await runDevtls(['trsut', '--check'], { cwd });
   t.is(trsut.code, 2);
   t.true(trsut.stderr.startsWith(`devtls: "trsut" is not a devtls command. Did you mean: ${DEVTLS} trust?\n`), trsut.stderr);
@@ -75,7 +75,7 @@ test('an unknown command suggests the closest one, and only a command that exist
   t.notRegex(far.stderr, /deploy --help/);
   const none = await runDevtls([], { cwd });
   t.is(none.code, 2);
-  t.is(none.stderr, `devtls: Name a command: up, status, stop, serve, init, cert, ca, trust, untrust, env, export.\nRun: ${DEVTLS} --help\n`);
+  t.is(none.stderr, `devtls: Name a command: up, status, stop, serve, init, cert, ca, trust, untrust, env, export, doctor, hosts, run.\nRun: ${DEVTLS} --help\n`);
 });
 
 test('devtls init in a Vite project writes one route named after the project, and says what it found', async (t) => {

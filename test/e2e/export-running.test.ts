@@ -27,7 +27,7 @@ test('without a running devtls, --running is a one-line error, exit 1, nothing w
   t.is(result.code, 1);
   t.regex(result.stderr, /^devtls: devtls is not running, so --running has no routes to export\n/);
   const both = await runDevtls(['export', 'caddy', '--running', '--config', 'proxy.config.json'], { env: world.env });
-  t.is(both.code, 1);
+  t.is(both.code, 2, 'two flags that exclude each other: a usage error');
   t.regex(both.stderr, /mutually exclusive/);
 });
 

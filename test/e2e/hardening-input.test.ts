@@ -24,6 +24,8 @@ test.before(async () => {
         { host: '*.preview.localhost', target: backend.port },
         { host: 'gone.localhost', target: await deadPort() },
       ],
+      // A refused dev server is waited for up to the connect timeout (it may be starting): keep that short here.
+      timeouts: { connect: 300 },
     },
     LIMITS,
   );
