@@ -7,13 +7,13 @@ import { findNearestConfig } from '../config/find-config.js';
 import { NameWarningFilter } from '../config/name-warning-filter.js';
 import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
 import type { ProxyConfig } from '../config/types.js';
-import { ConfigWatcher } from '../config/watch-config.js';
+import type { ConfigWatcher } from '../config/watch-config.js';
 import { DevProxy, type ListenPorts } from '../proxy/dev-proxy.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
 import type { ConnectionLimits } from '../proxy/connection-limits.js';
 import type { RouteChanges } from '../routes/route-changes.js';
-import { isUserError } from '../errors.js';
 import { assertHostsPermitted } from './permitted-hosts.js';
+import { describePortMove, followConfigFile, portsToMoveTo } from './follow-config.js';
 
 export interface ServeConfigOptions {
   /** Default: the nearest proxy.config.json in the working folder or above it (up to the repository root). */
@@ -89,7 +89,7 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
   let current = config;
   const reload = async (parsed: ParsedConfig): Promise<RouteChanges> => {
     assertHostsPermitted(parsed.config.routes, ca);
-    const changes = await proxy.reload(parsed.config.routes, portsToBind(ports(parsed.config), ports(current), proxy));
+    const changes = await proxy.reload(parsed.config.routes, portsToMoveTo(ports(parsed.config), ports(current), { https: proxy.httpsPort, http: proxy.httpPort }));
     if (parsed.config.http2 !== config.http2) logger.warn(`"http2": ${String(parsed.config.http2)} takes effect when devtls restarts.`);
     current = parsed.config;
     return changes;
@@ -97,19 +97,10 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
 
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
-    watcher = await ConfigWatcher.start(contents.absolute, contents.bytes, {
-      apply: async (parsed) => {
-        const before = { https: proxy.httpsPort, http: proxy.httpPort };
-        const changes = await reload(parsed);
-        logger.info(`reloaded ${contents.shownName}: ${changes.summary}${describePortMove(before, proxy)}`);
-        for (const warning of await nameWarnings.select(parsed.warnings)) logger.warn(`${warning.source}: ${warning.message}`);
-      },
-      reject: (error) => {
-        const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
-        logger.error(`${message} (still serving the last good routes)`);
-      },
-      missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
-      recovered: () => logger.info(`${contents.shownName} is valid again, with the routes already being served.`),
+    watcher = await followConfigFile(contents, logger, nameWarnings, async (parsed) => {
+      const before = { https: proxy.httpsPort, http: proxy.httpPort };
+      const changes = await reload(parsed);
+      return `${changes.summary}${describePortMove(before, { https: proxy.httpsPort, http: proxy.httpPort })}`;
     });
   }
 
@@ -130,23 +121,4 @@ export async function serveConfigFile(options: ServeConfigOptions): Promise<Runn
       await proxy.close();
     },
   };
-}
-
-/** Ports to move to, when the file's ports changed; undefined when nothing moves. */
-function portsToBind(next: ListenPorts, previous: ListenPorts, proxy: DevProxy): ListenPorts | undefined {
-  if (next.https === previous.https && next.http === previous.http) return undefined;
-  // A port given as 0 means "any free port": keep the one already bound.
-  return {
-    https: next.https === 0 && previous.https === 0 ? proxy.httpsPort : next.https,
-    http: next.http === 0 && previous.http === 0 ? proxy.httpPort : next.http,
-  };
-}
-
-function describePortMove(before: ListenPorts, proxy: DevProxy): string {
-  const moves: string[] = [];
-  if (before.https !== proxy.httpsPort) moves.push(`https moved from :${before.https} to :${proxy.httpsPort}`);
-  if (before.http !== proxy.httpPort) {
-    moves.push(proxy.httpPort === false ? 'http redirect turned off' : `http moved from ${before.http === false ? 'off' : `:${before.http}`} to :${proxy.httpPort}`);
-  }
-  return moves.length === 0 ? '' : `; ${moves.join(', ')} (open connections on the old port finish first)`;
 }

@@ -12,13 +12,13 @@ import { findNearestConfig } from '../config/find-config.js';
 import { NameWarningFilter } from '../config/name-warning-filter.js';
 import type { ConfigWarning, ParsedConfig } from '../config/parse-config.js';
 import type { ProxyConfig } from '../config/types.js';
-import { ConfigWatcher } from '../config/watch-config.js';
+import type { ConfigWatcher } from '../config/watch-config.js';
 import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
-import { isUserError } from '../errors.js';
 import { Membership } from '../instance/membership.js';
 import type { AccessEntry, InstanceInfo, ProjectInfo } from '../instance/protocol.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
+import { describePortMove, followConfigFile, portsToMoveTo } from './follow-config.js';
 
 export interface UpOptions {
   /** Default: the nearest proxy.config.json in the working folder or above it (up to the repository root). */
@@ -100,25 +100,12 @@ export async function up(options: UpOptions): Promise<UpSession> {
 
   let watcher: ConfigWatcher | undefined;
   if (options.watch !== false) {
-    watcher = await ConfigWatcher.start(contents.absolute, contents.bytes, {
-      apply: async (next: ParsedConfig) => {
-        const before = portsOf(config);
-        const after = portsOf(next.config);
-        const moved = before.https !== after.https || before.http !== after.http;
-        // A port given as 0 means "any free port": keep the one already bound.
-        const current = membership.instance;
-        const ports = moved ? { https: after.https === 0 ? current.httpsPort : after.https, http: after.http === 0 ? current.httpPort : after.http } : undefined;
-        const reply = await membership.update(withSource(next.config.routes, source), ports);
-        config = next.config;
-        logger.info(`reloaded ${contents.shownName}: ${reply.summary}${describePortMove(current, reply.instance)}`);
-        for (const warning of await nameWarnings.select(next.warnings)) logger.warn(`${warning.source}: ${warning.message}`);
-      },
-      reject: (error) => {
-        const message = isUserError(error) ? error.message : error instanceof Error ? error.message : String(error);
-        logger.error(`${message} (still serving the last good routes)`);
-      },
-      missing: () => logger.error(`${contents.shownName} was deleted; still serving the last good routes until it is back.`),
-      recovered: () => logger.info(`${contents.shownName} is valid again, with the routes already being served.`),
+    watcher = await followConfigFile(contents, logger, nameWarnings, async (next: ParsedConfig) => {
+      const current = membership.instance;
+      const bound = { https: current.httpsPort, http: current.httpPort };
+      const reply = await membership.update(withSource(next.config.routes, source), portsToMoveTo(portsOf(next.config), portsOf(config), bound));
+      config = next.config;
+      return `${reply.summary}${describePortMove(bound, { https: reply.instance.httpsPort, http: reply.instance.httpPort })}`;
     });
   }
 
@@ -145,12 +132,4 @@ function withSource(routes: readonly Route[], source: string): Route[] {
   return routes.map((route) => ({ ...route, source }));
 }
 
-function describePortMove(before: InstanceInfo, after: InstanceInfo): string {
-  const moves: string[] = [];
-  if (before.httpsPort !== after.httpsPort) moves.push(`https moved from :${before.httpsPort} to :${after.httpsPort}`);
-  if (before.httpPort !== after.httpPort) {
-    moves.push(after.httpPort === false ? 'http redirect turned off' : `http moved from ${before.httpPort === false ? 'off' : `:${before.httpPort}`} to :${after.httpPort}`);
-  }
-  return moves.length === 0 ? '' : `; ${moves.join(', ')} (open connections on the old port finish first)`;
-}
 
