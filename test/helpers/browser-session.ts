@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { BrowserProfile } from './chromium.js';
+import { headlessChromiumFlags, type BrowserProfile } from './chromium.js';
 
 /**
  * Headless Chromium driven over the DevTools protocol, for pages that must stay open while
@@ -18,21 +17,7 @@ export interface BrowserSession {
 export async function startBrowser(profile: BrowserProfile): Promise<BrowserSession> {
   const child: ChildProcess = spawn(
     'chromium',
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-      '--remote-debugging-address=127.0.0.1',
-      '--remote-debugging-port=0',
-      `--user-data-dir=${join(profile.home, 'chromium-profile')}`,
-      'about:blank',
-    ],
+    [...headlessChromiumFlags(profile), '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', 'about:blank'],
     { env: { ...process.env, HOME: profile.home }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {

@@ -21,10 +21,9 @@ export async function browserProfileTrusting(caFile: string | undefined): Promis
   return { home: dir, remove };
 }
 
-/** Load a page in headless Chromium and return its DOM (stdout) and what it complained about (stderr). */
-export async function dumpDom(url: string, profile: BrowserProfile, extraFlags: string[] = []): Promise<{ dom: string; errors: string }> {
-  const userDataDir = join(profile.home, 'chromium-profile');
-  const args = [
+/** The flags every headless Chromium of the tests runs with: no sandbox, GPU, QUIC or background traffic, this profile. */
+export function headlessChromiumFlags(profile: BrowserProfile): string[] {
+  return [
     '--headless',
     '--no-sandbox',
     '--disable-gpu',
@@ -34,7 +33,14 @@ export async function dumpDom(url: string, profile: BrowserProfile, extraFlags: 
     '--disable-component-update',
     '--disable-sync',
     '--disable-dev-shm-usage',
-    `--user-data-dir=${userDataDir}`,
+    `--user-data-dir=${join(profile.home, 'chromium-profile')}`,
+  ];
+}
+
+/** Load a page in headless Chromium and return its DOM (stdout) and what it complained about (stderr). */
+export async function dumpDom(url: string, profile: BrowserProfile, extraFlags: string[] = []): Promise<{ dom: string; errors: string }> {
+  const args = [
+    ...headlessChromiumFlags(profile),
     ...extraFlags,
     '--dump-dom',
     url,
