@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import WebSocket from 'ws';
 import { headlessChromiumFlags, type BrowserProfile } from './chromium.js';
 
@@ -18,7 +19,8 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
   const child: ChildProcess = spawn(
     'chromium',
     [...headlessChromiumFlags(profile), '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', 'about:blank'],
-    { env: { ...process.env, HOME: profile.home }, stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group, so closing ends Chromium's helper processes too, before the profile is removed.
+    { env: { ...process.env, HOME: profile.home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let stderr = '';
@@ -85,7 +87,13 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
     },
     async close() {
       ws.close();
-      child.kill('SIGKILL');
+      const exited = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : Promise.resolve();
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
     },
   };
 }
