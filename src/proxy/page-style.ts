@@ -12,7 +12,8 @@ a{color:var(--info)}code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Con
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);white-space:nowrap}
 th{font-weight:600;color:var(--muted);font-size:.85em}td.path{max-width:28rem;overflow:hidden;text-overflow:ellipsis}
 .s2{color:var(--ok)}.s3,.s1{color:var(--info)}.s4{color:var(--warn)}.s5{color:var(--bad)}
-.state{font-weight:600}.state.up{color:var(--ok)}.state.refusing,.state.timing-out{color:var(--bad)}.state.unknown{color:var(--muted)}
+.state{font-weight:600}.state.up,.state.trusted{color:var(--ok)}.state.refusing,.state.timing-out,.state.not-trusted{color:var(--bad)}.state.unknown{color:var(--muted)}
+.stores{list-style:none;margin:0;padding:0}.stores li{margin:.1rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}input,select{font:inherit;padding:.25rem .5rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 `;

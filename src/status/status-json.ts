@@ -3,6 +3,7 @@ import { targetUrl } from '../routes/labels.js';
 import type { InstanceInfo, ProjectInfo } from '../instance/protocol.js';
 import type { RecentRequest } from './request-history.js';
 import type { TargetHealth } from './target-checks.js';
+import type { TrustReport } from './trust-states.js';
 
 /** The shape of `devtls status --json`: keep it exactly. */
 export function statusJson(instance: InstanceInfo, projects: ProjectInfo[]): { running: true; pid: number; httpsPort: number; httpPort: number | false; projects: { source: string; pid: number; routes: { host: string; path: string; target: string }[] }[] } {
@@ -26,8 +27,8 @@ export interface StatusSnapshot {
   certificates: { hostKey: string; names: string[]; notAfter: Date }[];
 }
 
-/** /api/status: the `status --json` shape, plus the instance's details, targets' states and the last requests. */
-export function apiStatusJson(snapshot: StatusSnapshot, targets: TargetHealth[], recent: RecentRequest[]): object {
+/** /api/status: the `status --json` shape, plus the instance's details, trust stores, targets' states and the last requests. */
+export function apiStatusJson(snapshot: StatusSnapshot, targets: TargetHealth[], recent: RecentRequest[], trust: TrustReport): object {
   const { instance } = snapshot;
   return {
     ...statusJson(instance, snapshot.projects),
@@ -36,6 +37,7 @@ export function apiStatusJson(snapshot: StatusSnapshot, targets: TargetHealth[],
     uptimeSeconds: Math.floor((Date.now() - instance.startedAt) / 1000),
     addresses: instance.addresses,
     ca: { dir: instance.caDir, fingerprintSha256: snapshot.ca.fingerprintSha256, notAfter: snapshot.ca.notAfter.toISOString() },
+    trust: { checkedAt: trust.checkedAt === 0 ? null : new Date(trust.checkedAt).toISOString(), stores: trust.stores },
     targets: targets.map((target) => ({ target: target.origin, state: target.state, checkedAt: target.checkedAt === 0 ? null : new Date(target.checkedAt).toISOString(), answerMs: target.answerMs })),
     certificates: snapshot.certificates.map((leaf) => ({ host: leaf.hostKey, names: leaf.names, notAfter: leaf.notAfter.toISOString() })),
     recent: recent.map((entry) => ({ ...entry, time: new Date(entry.time).toISOString() })),

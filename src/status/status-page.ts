@@ -7,8 +7,9 @@ import { hostWithPort, targetUrl } from '../routes/labels.js';
 import type { RecentRequest } from './request-history.js';
 import type { StatusSnapshot } from './status-json.js';
 import type { TargetHealth } from './target-checks.js';
+import type { TrustReport } from './trust-states.js';
 
-export function statusPageHtml(snapshot: StatusSnapshot, targets: TargetHealth[], recent: RecentRequest[]): string {
+export function statusPageHtml(snapshot: StatusSnapshot, targets: TargetHealth[], recent: RecentRequest[], trust: TrustReport): string {
   const { instance, projects } = snapshot;
   const health = new Map(targets.map((target) => [target.origin, target]));
   const port = instance.httpsPort;
@@ -43,12 +44,21 @@ ${projectSections}
 <dt>CA</dt><dd class="mono">${escapeHtml(instance.caDir)}</dd>
 <dt>CA SHA-256</dt><dd class="mono">${escapeHtml(snapshot.ca.fingerprintSha256)}</dd>
 <dt>CA expires</dt><dd>${snapshot.ca.notAfter.toISOString().slice(0, 10)}</dd>
+<dt>Trusted by</dt><dd>${trustList(trust)}</dd>
 </dl></div>
 <h2>Certificates issued</h2>
 <div class="scroll"><table><thead><tr><th>Names</th><th>Expires</th></tr></thead><tbody>${certificates}</tbody></table></div>
 <p><small>Read-only. As JSON: <a href="/api/status">/api/status</a>; live: /api/events.</small></p>
 </main></body></html>
 `;
+}
+
+/** Each store: its state, what the check found, and the command that fixes it. */
+function trustList(trust: TrustReport): string {
+  if (trust.stores.length === 0) return '<span class="muted">not checked yet</span>';
+  const items = trust.stores.map((store) => `<li data-store="${escapeHtml(store.store)}"><span class="state ${store.state.replace(' ', '-')}">${escapeHtml(store.state)}</span> ${escapeHtml(store.store)}
+<br><small>${escapeHtml(store.detail)}${store.fix === '' ? '' : ` · fix: <code>${escapeHtml(store.fix)}</code>`}</small></li>`);
+  return `<ul class="stores" id="trust">${items.join('\n')}</ul><small>checked ${clock(trust.checkedAt)} with a TLS handshake through each store, as <code>devtls doctor</code> does</small>`;
 }
 
 function stateClass(target: TargetHealth | undefined): string {

@@ -15,6 +15,7 @@ import { apiStatusJson, type StatusSnapshot } from './status-json.js';
 import { statusPageHtml } from './status-page.js';
 import { STATUS_SCRIPT } from './status-script.js';
 import type { TargetChecks } from './target-checks.js';
+import type { TrustStates } from './trust-states.js';
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -31,12 +32,14 @@ export class StatusSite implements BuiltInSite {
   private readonly snapshot: () => StatusSnapshot;
   private readonly history: RequestHistory;
   private readonly checks: TargetChecks;
+  private readonly trust: TrustStates;
   private readonly streams = new Set<ProxyResponse>();
 
-  constructor(snapshot: () => StatusSnapshot, history: RequestHistory, checks: TargetChecks) {
+  constructor(snapshot: () => StatusSnapshot, history: RequestHistory, checks: TargetChecks, trust: TrustStates) {
     this.snapshot = snapshot;
     this.history = history;
     this.checks = checks;
+    this.trust = trust;
   }
 
   handle(req: ProxyRequest, res: ProxyResponse, host: string): boolean {
@@ -52,7 +55,7 @@ export class StatusSite implements BuiltInSite {
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {
       case '/':
-        void this.checks.fresh().then((targets) => send(req, res, 200, 'text/html; charset=utf-8', statusPageHtml(this.snapshot(), targets, this.history.list())));
+        void Promise.all([this.checks.fresh(), this.trust.fresh()]).then(([targets, trust]) => send(req, res, 200, 'text/html; charset=utf-8', statusPageHtml(this.snapshot(), targets, this.history.list(), trust)));
         return true;
       case '/status.css':
         send(req, res, 200, 'text/css; charset=utf-8', PAGE_STYLE);
@@ -61,7 +64,7 @@ export class StatusSite implements BuiltInSite {
         send(req, res, 200, 'text/javascript; charset=utf-8', STATUS_SCRIPT);
         return true;
       case '/api/status':
-        void this.checks.fresh().then((targets) => send(req, res, 200, 'application/json; charset=utf-8', `${JSON.stringify(apiStatusJson(this.snapshot(), targets, this.history.list()), null, 2)}\n`));
+        void Promise.all([this.checks.fresh(), this.trust.fresh()]).then(([targets, trust]) => send(req, res, 200, 'application/json; charset=utf-8', `${JSON.stringify(apiStatusJson(this.snapshot(), targets, this.history.list(), trust), null, 2)}\n`));
         return true;
       case '/api/events':
         this.stream(req, res);

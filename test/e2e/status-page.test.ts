@@ -23,8 +23,8 @@ test.after.always(async () => {
   await web?.close();
 });
 
-async function servingWorld(t: ExecutionContext): Promise<{ world: SharedWorld; ca: string; down: number; dir: string }> {
-  const world = await sharedWorld(t);
+async function servingWorld(t: ExecutionContext, given?: SharedWorld): Promise<{ world: SharedWorld; ca: string; down: number; dir: string }> {
+  const world = given ?? (await sharedWorld(t));
   const down = await deadPort();
   const dir = await projectFolder(world, 'shop', [{ host: 'web.localhost', target: web.port }, { host: 'down.localhost', path: '/api', target: down }]);
   await upIn(t, world, dir);
@@ -47,6 +47,10 @@ test('/api/status is status --json plus target states and recent requests; read-
     ],
   );
   t.like(api.recent.at(-1), { host: 'web.localhost', path: '/seen', status: 200 });
+  // The test CA is in no system store: the doctor's handshake through the system bundle says so, with the fix.
+  const trust = api['trust'] as { checkedAt: string; stores: { store: string; state: string; fix: string }[] };
+  t.like(trust.stores.find((store) => store.store.startsWith('system')), { state: 'not trusted', fix: 'devtls trust --store system' });
+  t.false(Number.isNaN(Date.parse(trust.checkedAt)));
   t.regex(String(res.headers['content-security-policy']), /default-src 'none'; script-src 'self'/);
   t.false(Object.keys(res.headers).some((name) => name.startsWith('access-control-')), 'never CORS headers');
 
@@ -86,13 +90,19 @@ test('a route for devtls.localhost is refused with a clear error', async (t) => 
 test.serial('Chromium shows the routes, a target that is down, and a request made after the page opened, live over HTTP/2', async (t) => {
   if (!(await requireTool(t, 'chromium', 'apt-get install chromium'))) return;
   if (!(await requireTool(t, 'certutil', 'apt-get install libnss3-tools'))) return;
-  const { world, ca } = await servingWorld(t);
-  const folder = process.env['DEVTLS_SCREENSHOTS'] ?? (await tempDirFor(t, 'devtls-shots-'));
-  await mkdir(folder, { recursive: true });
+  // The CA first, so that the browser's NSS database trusts it, and the instance (started
+  // with that HOME) finds the database trusting it: the page shows that store trusted.
+  const world = await sharedWorld(t);
+  t.is((await runDevtls(['ca'], { env: world.env })).code, 0);
+  const ca = await world.ca();
   const caFile = join(world.root, 'ca.pem');
   await writeFile(caFile, ca);
   const profile = await browserProfileTrusting(caFile);
   t.teardown(profile.remove);
+  world.env['HOME'] = profile.home;
+  await servingWorld(t, world);
+  const folder = process.env['DEVTLS_SCREENSHOTS'] ?? (await tempDirFor(t, 'devtls-shots-'));
+  await mkdir(folder, { recursive: true });
   const browser = await startBrowser(profile);
   t.teardown(browser.close);
 
@@ -104,6 +114,9 @@ test.serial('Chromium shows the routes, a target that is down, and a request mad
     ['down.localhost', 'refusing', routes[1]?.[2] as string, '/api'],
   ]);
   t.is(await browser.evaluate<string>(`location.protocol + performance.getEntriesByType('navigation')[0].nextHopProtocol`), 'https:h2');
+  const stores = await browser.evaluate<string[][]>(`[...document.querySelectorAll('#trust li')].map((li) => [li.dataset.store, li.querySelector('.state').textContent])`);
+  t.deepEqual(stores.find(([store]) => store?.startsWith('nss')), ['nss ~/.pki/nssdb', 'trusted'], 'the browser\'s own database, checked with a handshake');
+  t.deepEqual(stores.find(([store]) => store?.startsWith('system'))?.[1], 'not trusted');
 
   t.is((await httpsRequest({ port: world.httpsPort, host: 'web.localhost', path: '/made-after-the-page-opened', ca })).status, 200);
   const appeared = await eventually(() => browser.evaluate<boolean>(`document.getElementById('requests').textContent.includes('web.localhost/made-after-the-page-opened')`), 10_000);
