@@ -11,6 +11,7 @@ import { Membership } from '../instance/membership.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 import { caPaths } from '../pki/ca-files.js';
 import { defaultCaDir } from '../pki/ca-location.js';
+import type { AccessEntry } from '../instance/protocol.js';
 import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { checkedName, deriveName, nearestPackageJson } from '../run/app-name.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   logger: Logger;
+  /** The access log of the command's host, a batch at a time; unset (`--quiet`), the instance sends none. */
+  onRequests?: (entries: AccessEntry[]) => void;
   /** Told once the route is served, before the command starts: the URL to print first. */
   onServing(serving: RunServing): void;
 }
@@ -80,6 +83,7 @@ export async function run(options: RunOptions): Promise<number> {
         source,
         pid: process.pid,
         routes: [route],
+        ...(options.onRequests === undefined ? {} : { onRequests: options.onRequests }),
       }),
       options.logger,
     );

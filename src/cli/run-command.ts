@@ -5,15 +5,19 @@ import { ExitWith } from './exit-code.js';
 import { caOptions, portOption } from './shared-options.js';
 import { paint, reportError } from './terminal.js';
 import type { Logger } from '../proxy/logger.js';
+import type { AccessEntry } from '../instance/protocol.js';
+import { accessJson, accessLine, jsonLogger } from './access-log.js';
 
 interface RunArgs {
   name: string | undefined;
   httpsPort: number | undefined;
   httpPort: number | undefined;
   caDir: string | undefined;
+  quiet: boolean;
+  log: 'text' | 'json';
 }
 
-export const RUN_USAGE = 'Usage: devtls run [--name NAME] [--https-port N] [--http-port N] [--ca-dir DIR] [--] COMMAND [ARGS…]';
+export const RUN_USAGE = 'Usage: devtls run [--name NAME] [--https-port N] [--http-port N] [--ca-dir DIR] [--quiet] [--log text|json] [--] COMMAND [ARGS…]';
 
 /** devtls's own lines, marked as such among the dev server's output. */
 const runLogger: Logger = {
@@ -22,7 +26,17 @@ const runLogger: Logger = {
   error: (line) => console.error(`${paint('red', 'devtls error')} ${line}`),
 };
 
-const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir']);
+const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir', '--log']);
+
+/** One line per request among the dev server's output, marked as devtls's like its other lines. */
+function printAccess(entries: AccessEntry[]): void {
+  const mark = paint('cyan', 'devtls');
+  process.stdout.write(`${entries.map((entry) => `${mark} ${accessLine(entry)}`).join('\n')}\n`);
+}
+
+function printAccessJson(entries: AccessEntry[]): void {
+  process.stdout.write(`${entries.map(accessJson).join('\n')}\n`);
+}
 
 /**
  * `devtls run` options end where COMMAND begins (at `--` or the first word that is not an
@@ -50,6 +64,8 @@ export const runCommand = (commandWords: readonly string[]): CommandModule<objec
       .option('name', { type: 'string', describe: 'NAME in https://NAME.localhost [default: package.json "name", else the folder\'s name]' })
       .option('https-port', { ...portOption('https-port'), describe: 'HTTPS port when devtls is not running yet [default: 443]' })
       .option('http-port', { ...portOption('http-port'), describe: 'Port that redirects to https; 0 turns it off [default: 80]' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only devtls\'s errors, no line per request' })
+      .option('log', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'How each request is printed: aligned lines marked "devtls", or one JSON object per line (devtls\'s messages too)' })
       .example('$0 run -- npm run dev', 'https://my-app.localhost → the dev server, on a port devtls picks')
       .example('$0 run --name shop -- vite', 'https://shop.localhost') as unknown as Argv<RunArgs>,
   handler: async (args) => {
@@ -68,8 +84,9 @@ export const runCommand = (commandWords: readonly string[]): CommandModule<objec
         ...(args.httpsPort === undefined ? {} : { httpsPort: args.httpsPort }),
         ...(args.httpPort === undefined ? {} : { httpPort: args.httpPort === 0 ? false : args.httpPort }),
         ...(args.caDir === undefined ? {} : { caDir: args.caDir }),
-        logger: runLogger,
-        onServing: printServing,
+        logger: args.log === 'json' ? jsonLogger : runLogger,
+        ...(args.quiet ? {} : { onRequests: args.log === 'json' ? printAccessJson : printAccess }),
+        onServing: (serving) => printServing(serving, args.log === 'json' ? jsonLogger : runLogger),
       });
     } catch (error) {
       if (isUserError(error) && error.code === 'ENOCOMMAND') {
@@ -86,10 +103,10 @@ export const runCommand = (commandWords: readonly string[]): CommandModule<objec
   },
 });
 
-function printServing(serving: RunServing): void {
+function printServing(serving: RunServing, logger: Logger): void {
   const also = serving.others === 0 ? '' : ` (with ${serving.others} other project${serving.others === 1 ? '' : 's'} on this port)`;
-  runLogger.info(`${paint('green', serving.url)} → http://127.0.0.1:${serving.port}${also}`);
-  if (serving.portBy === 'flags') runLogger.info(`${serving.tool ?? 'the dev server'} ignores PORT: devtls passes it its own flags for :${serving.port}.`);
-  if (serving.portBy === 'command') runLogger.info(`the command names its own port: devtls routes to :${serving.port}.`);
-  for (const note of serving.notes) runLogger.info(note);
+  logger.info(`${logger === runLogger ? paint('green', serving.url) : serving.url} → http://127.0.0.1:${serving.port}${also}`);
+  if (serving.portBy === 'flags') logger.info(`${serving.tool ?? 'the dev server'} ignores PORT: devtls passes it its own flags for :${serving.port}.`);
+  if (serving.portBy === 'command') logger.info(`the command names its own port: devtls routes to :${serving.port}.`);
+  for (const note of serving.notes) logger.info(note);
 }

@@ -1,4 +1,4 @@
-// The access log each `up` terminal prints: aligned lines by default, nothing per request
+// The access log each `up` and `run` terminal prints: aligned lines by default, nothing per request
 // with --quiet, one JSON object per line with --log json; WebSockets open and close.
 import test from 'ava';
 import { once } from 'node:events';
@@ -8,6 +8,7 @@ import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { startDevtlsProcess } from '../helpers/cli-process.js';
 import { projectFolder, sharedWorld, upIn } from '../helpers/instance.js';
+import { fixtureProject, runIn } from '../helpers/run-fixtures.js';
 
 let web: TestBackend;
 
@@ -73,4 +74,35 @@ test('--log json prints one JSON object per line, WebSocket open and close inclu
   t.like(requests[1], { host: 'json.localhost', path: '/live', status: 101, protocol: 'ws', websocket: 'open' });
   t.like(requests[2], { host: 'json.localhost', path: '/live', status: 101, protocol: 'ws', websocket: 'close' });
   t.true((requests[2]?.['bytes'] as number) > 0, 'bytes relayed both ways');
+});
+
+test('devtls run prints its own host\'s requests among the dev server\'s output, marked as devtls\'s; --quiet prints none', async (t) => {
+  const world = await sharedWorld(t);
+  const loud = await fixtureProject(world, 'loud', { name: 'loud' });
+  const quiet = await fixtureProject(world, 'quiet', { name: 'quiet' });
+  const a = await runIn(t, world, loud, ['node', 'server.mjs']);
+  const b = await runIn(t, world, quiet, ['node', 'server.mjs'], { devtlsArgs: ['--quiet'] });
+  const ca = await world.ca();
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'quiet.localhost', path: '/q', ca })).status, 200);
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'loud.localhost', path: '/page?x=1', ca })).status, 200);
+  t.true(await eventually(() => /loud\.localhost\/page/.test(a.output()), 5_000), a.output());
+  t.regex(a.output(), /^devtls \d\d:\d\d:\d\d GET +loud\.localhost\/page\?x=1 +200 +\d+ ms +\d+(\.\d)? (B|kB) h1$/m);
+  t.notRegex(a.output(), /quiet\.localhost\/q/, 'another project\'s request is not in this terminal');
+  t.notRegex(b.output(), /quiet\.localhost\/q/, '--quiet prints no line per request');
+});
+
+test('devtls run --log json: requests and devtls\'s own messages as JSON objects, one per line', async (t) => {
+  const world = await sharedWorld(t);
+  const project = await fixtureProject(world, 'tools', { name: 'tools' });
+  const run = await startDevtlsProcess(
+    ['run', '--https-port', String(world.httpsPort), '--http-port', String(world.httpPort), '--log', 'json', '--', 'node', 'server.mjs'],
+    /"message":"(https:\/\/\S+) →/,
+    { cwd: project.dir, env: { ...world.env, PATH: project.path } },
+  );
+  t.teardown(() => run.child.kill('SIGTERM'));
+  t.is(run.match[1], `https://tools.localhost:${world.httpsPort}`);
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'tools.localhost', path: '/api', ca: await world.ca() })).status, 200);
+  t.true(await eventually(() => run.output().includes('"path":"/api"'), 5_000), run.output());
+  const line = run.output().split('\n').find((text) => text.includes('"path":"/api"')) as string;
+  t.like(JSON.parse(line), { method: 'GET', host: 'tools.localhost', path: '/api', status: 200, protocol: 'h1' });
 });
