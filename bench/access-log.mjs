@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// What the access log costs: keep-alive small GETs through `devtls up` (one line per request
-// printed, the default) and `devtls up --quiet` (nothing per request), both up at once, in
-// interleaved rounds A B A B… so a busy neighbour slows both alike. Medians of the rounds.
+// What the access log costs: keep-alive small GETs through one devtls instance serving two
+// projects, one `devtls up` that prints a line per request (the default) for path /loud and
+// one `devtls up --quiet` for path /quiet, both to the same backend. Rounds load each path in
+// turn (A B B A…) and count the CPU of the instance and both `up` processes per request, so
+// both sides run in the very same process: no difference of layout or JIT between two
+// instances is taken for the log's cost. Medians of the rounds.
 // Usage: node bench/access-log.mjs [--rounds 5] [--seconds 3]   (npm run bench runs it too)
 // Loopback only; each devtls on core 0 (taskset), wrk and the backend on core 1.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,40 +22,45 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const CONNECTIONS = 32;
 
-/** Rounds of keep-alive load on each variant in turn; returns { label: { rps, cpuUsPerRequest, rounds } }. */
+/** Rounds of keep-alive load on each path in turn; returns { label: { rps, cpuUsPerRequest, upCpuUsPerRequest, rounds }, costPercent, cpuCostPercent }. */
 export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.log, cli = join(root, 'dist/cli.js') } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'devtls-accesslog-'));
   const ctx = { dir, caDir: join(dir, 'ca') };
   const variants = [];
+  const ups = [];
   try {
     const cert = await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', ctx.caDir, '--out', join(dir, 'leaf')]);
     if (cert.code !== 0) throw new Error(`devtls cert failed: ${cert.output}`);
     ctx.backend = await startBackend(dir);
-    variants.push({ label: 'default (a line per request)', proxy: await startDevtls(ctx, { name: 'devtls-log', cli }), rounds: [] });
-    variants.push({ label: '--quiet', proxy: await startDevtls(ctx, { name: 'devtls-quiet', cli, upArgs: ['--quiet'] }), rounds: [] });
-    for (const v of variants) await wrk(`https://${HOST}:${v.proxy.port}/`, { connections: CONNECTIONS, seconds: 2, latency: false });
+    const routes = (path) => `${JSON.stringify({ routes: [{ host: HOST, path, target: `http://127.0.0.1:${ctx.backend.port}` }] })}\n`;
+    const loud = await startDevtls(ctx, { name: 'devtls-log', cli, config: routes('/loud'), readyPath: '/loud' });
+    const quiet = await startDevtls(ctx, { name: 'devtls-quiet', cli, config: routes('/quiet'), readyPath: '/quiet', upArgs: ['--quiet'], stateDir: loud.stateDir, port: loud.port });
+    ups.push(loud, quiet);
+    const pids = () => [...new Set([...loud.pids(), ...quiet.pids()])];
+    variants.push({ label: 'default (a line per request)', path: '/loud', up: loud.proc.pid, rounds: [] });
+    variants.push({ label: '--quiet', path: '/quiet', up: quiet.proc.pid, rounds: [] });
+    for (const v of variants) await wrk(`https://${HOST}:${loud.port}${v.path}`, { connections: CONNECTIONS, seconds: 2, latency: false });
     for (let round = 0; round < rounds; round++) {
       for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
-        const pids = v.proxy.pids();
-        const cpu0 = treeCpuMicros(pids);
-        const up0 = treeCpuMicros([v.proxy.proc.pid]);
-        const result = await wrk(`https://${HOST}:${v.proxy.port}/`, { connections: CONNECTIONS, seconds, latency: false });
+        const cpu0 = treeCpuMicros(pids());
+        const up0 = treeCpuMicros([v.up]);
+        const result = await wrk(`https://${HOST}:${loud.port}${v.path}`, { connections: CONNECTIONS, seconds, latency: false });
         const requests = Math.max(1, result.requests);
-        v.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / requests, upCpuUsPerRequest: (treeCpuMicros([v.proxy.proc.pid]) - up0) / requests, errors: result.errors });
+        v.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids()) - cpu0) / requests, upCpuUsPerRequest: (treeCpuMicros([v.up]) - up0) / requests, errors: result.errors });
       }
     }
     const out = {};
     for (const v of variants) {
       out[v.label] = { rps: median(v.rounds.map((r) => r.rps)), cpuUsPerRequest: median(v.rounds.map((r) => r.cpuUsPerRequest)), upCpuUsPerRequest: median(v.rounds.map((r) => r.upCpuUsPerRequest)), rounds: v.rounds };
-      log(`  ${v.label}: keep-alive median ${out[v.label].rps.toFixed(0)} req/s, ${out[v.label].cpuUsPerRequest.toFixed(1)} µs CPU/req in all (of which the up process ${out[v.label].upCpuUsPerRequest.toFixed(1)}) (rounds: ${v.rounds.map((r) => r.rps.toFixed(0)).join(', ')})`);
+      log(`  ${v.label}: keep-alive median ${out[v.label].rps.toFixed(0)} req/s, ${out[v.label].cpuUsPerRequest.toFixed(1)} µs CPU/req in all (of which its up process ${out[v.label].upCpuUsPerRequest.toFixed(1)}) (rounds: ${v.rounds.map((r) => `${r.rps.toFixed(0)} req/s ${r.cpuUsPerRequest.toFixed(1)} µs`).join(', ')})`);
     }
-    const [loud, quiet] = variants.map((v) => out[v.label]);
-    const cost = (1 - loud.rps / quiet.rps) * 100;
-    const cpuCost = (loud.cpuUsPerRequest / quiet.cpuUsPerRequest - 1) * 100;
+    const [printed, silent] = variants.map((v) => out[v.label]);
+    const cost = (1 - printed.rps / silent.rps) * 100;
+    const cpuCost = (printed.cpuUsPerRequest / silent.cpuUsPerRequest - 1) * 100;
     log(`  access log cost: ${cost.toFixed(1)} % of --quiet's keep-alive throughput (goal: under 5 %); ${cpuCost.toFixed(1)} % more CPU per request`);
     return { ...out, costPercent: cost, cpuCostPercent: cpuCost };
   } finally {
-    for (const v of variants) await v.proxy.stop();
+    for (const up of ups.reverse()) await up.stop();
     for (const proc of ctx.backend?.procs ?? []) await proc.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,12 +44,12 @@ export function negotiatedAlpn(port) {
 }
 
 /** Poll with fresh connections every `everyMs` until a 200 (or the deadline); ms since `since`. */
-export async function waitForFirstOk(port, since, { timeoutMs = 15_000, everyMs = 2, proc } = {}) {
+export async function waitForFirstOk(port, since, { timeoutMs = 15_000, everyMs = 2, proc, path = '/' } = {}) {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (proc !== undefined && !proc.alive) throw new Error(`${proc.name} exited:\n${proc.output}`);
     try {
-      const { status } = await get(port, '/', { timeoutMs: 1000 });
+      const { status } = await get(port, path, { timeoutMs: 1000 });
       if (status === 200) return performance.now() - since;
     } catch {
       /* not up yet */

@@ -189,13 +189,15 @@ export function devtlsConfig(ctx, extraRoutes = []) {
 /**
  * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config, state
  * and certs folders, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
+ * To join an instance another `up` started: its `stateDir` and `port`, and routes of its own
+ * (`config`, checked ready at `readyPath`).
  */
-export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [] } = {}) {
+export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [], config: configText, stateDir, port: joinPort, readyPath = '/' } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');
-  writeFileSync(config, devtlsConfig(ctx));
-  const port = await freePort();
+  writeFileSync(config, configText ?? devtlsConfig(ctx));
+  const port = joinPort ?? (await freePort());
   const args = [
     ...nodeArgs,
     cli,
@@ -219,9 +221,10 @@ export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], ca
   // `up` starts the shared instance as its child: it inherits the pinned core and the node
   // flags, and is part of the process tree whose CPU is measured. A state folder of its own
   // keeps every build's instance apart.
-  const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: join(home, 'state') };
+  const state = stateDir ?? join(home, 'state');
+  const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state };
   const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env });
   // The port opens before the project's routes are registered: wait for the route itself.
-  await waitForFirstOk(port, startedAt, { proc });
-  return { ...running(name, proc, port, 'devtls'), config, home, startedAt };
+  await waitForFirstOk(port, startedAt, { proc, path: readyPath });
+  return { ...running(name, proc, port, 'devtls'), config, home, startedAt, stateDir: state };
 }

@@ -20,7 +20,8 @@ import { encode, lineReader, PROTOCOL_VERSION, type ClientMessage, type Instance
 import { Registry } from './registry.js';
 import { secureStateDir, type StatePaths } from './state-dir.js';
 import type { RequestDone } from '../proxy/request-done.js';
-import { accessEntry, RequestHistory } from '../status/request-history.js';
+import { RequestHistory } from '../status/request-history.js';
+import { accessBatches } from './access-rows.js';
 import { RESERVED_HOST } from '../status/reserved-host.js';
 import { StatusSite } from '../status/status-site.js';
 import { TargetChecks } from '../status/target-checks.js';
@@ -362,7 +363,7 @@ export class Instance {
     for (const [id, queue] of this.accessLogs) {
       if (queue.length === 0) continue;
       const socket = this.connections.get(id);
-      if (socket !== undefined && !socket.destroyed) socket.write(encode({ type: 'requests', entries: queue.map((done) => accessEntry(done, now)) }));
+      if (socket !== undefined && !socket.destroyed) for (const rows of accessBatches(queue)) socket.write(encode({ type: 'requests', time: now, rows }));
       this.accessLogs.set(id, []);
     }
   };

@@ -9,6 +9,7 @@ import type { Route } from '../routes/route.js';
 import { UserError } from '../errors.js';
 import type { ControlConnection } from './control-client.js';
 import { PROTOCOL_VERSION, type AccessEntry, type InstanceInfo, type ProjectInfo, type WantedSettings } from './protocol.js';
+import { accessEntries } from './access-rows.js';
 import { connectOrStart, type StartSettings } from './start-instance.js';
 import type { StatePaths } from './state-dir.js';
 
@@ -86,7 +87,7 @@ export class Membership {
       if (event.type === 'stopping') {
         this.leaving = true;
         this.resolveEnded(event.reason);
-      } else if (event.type === 'requests') this.onRequests?.(event.entries);
+      } else if (event.type === 'requests') this.onRequests?.(accessEntries(event.rows, event.time));
       else if (event.level === 'error') this.logger.error(event.line);
       else if (event.level === 'warn') this.logger.warn(event.line);
       else this.logger.info(event.line);

@@ -7,7 +7,7 @@
  */
 import type { Route } from '../routes/route.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** No message is anywhere near this; a line longer than this closes the connection. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -52,13 +52,16 @@ export type InstanceMessage =
   | { type: 'error'; id: number; message: string; hint?: string; code?: string }
   | { type: 'status'; id: number; instance: InstanceInfo; projects: ProjectInfo[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; line: string }
-  | { type: 'requests'; entries: AccessEntry[] }
+  | { type: 'requests'; time: number; rows: AccessRow[] }
   | { type: 'stopping'; reason: string };
 
 /**
  * One line of a project's access log, sent (batched per tick) only to a project that asked
  * for it when it registered: an `up --quiet` costs the instance nothing per request.
  */
+/** An access entry as the instance sends it (see access-rows.ts): the batch carries the time. */
+export type AccessRow = [method: string, host: string, path: string, status: number, bytes: number, ms: number, protocol: 'h1' | 'h2' | 'ws', websocket?: 'open' | 'close'];
+
 export interface AccessEntry {
   /** When it finished, ms since the epoch. */
   time: number;
