@@ -3,11 +3,12 @@ import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** One GET; resolves { status, body } or rejects on a connection error. */
+/** One GET; resolves { status, body } or rejects on a connection error. The TLS server name
+ * is the Host's, as a browser's is (devtls answers 421 to a Host its connection was not opened for). */
 export function get(port, path, { host = 'localhost', agent, timeoutMs = 2000 } = {}) {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, servername: 'localhost', headers: { host }, rejectUnauthorized: false, agent: agent ?? false, timeout: timeoutMs },
+      { host: '127.0.0.1', port, path, servername: host, headers: { host }, rejectUnauthorized: false, agent: agent ?? false, timeout: timeoutMs },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
