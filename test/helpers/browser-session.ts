@@ -12,6 +12,10 @@ export interface BrowserSession {
   open(url: string, width?: number, height?: number): Promise<void>;
   evaluate<T>(expression: string): Promise<T>;
   screenshot(): Promise<Buffer>;
+  /** Turn on a DevTools domain of the page (`Runtime`, `Network`) so its events arrive. */
+  enable(domain: string): Promise<void>;
+  /** Listen to a DevTools event of the page (`Runtime.consoleAPICalled`, `Network.webSocketCreated`). */
+  on(method: string, listener: (params: Record<string, unknown>) => void): void;
   close(): Promise<void>;
 }
 
@@ -43,9 +47,11 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void }>();
   const loaded = new Set<() => void>();
+  const listeners = new Map<string, ((params: Record<string, unknown>) => void)[]>();
   ws.on('message', (data: Buffer) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string };
+    const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string }; method?: string; params?: Record<string, unknown> };
     if (message.method === 'Page.loadEventFired') for (const done of loaded) done();
+    if (message.method !== undefined) for (const listener of listeners.get(message.method) ?? []) listener(message.params ?? {});
     if (message.id === undefined) return;
     const waiting = pending.get(message.id);
     pending.delete(message.id);
@@ -84,6 +90,12 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
     async screenshot() {
       const { data } = (await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true }, sessionId)) as { data: string };
       return Buffer.from(data, 'base64');
+    },
+    async enable(domain) {
+      await send(`${domain}.enable`, {}, sessionId);
+    },
+    on(method, listener) {
+      listeners.set(method, [...(listeners.get(method) ?? []), listener]);
     },
     async close() {
       ws.close();
