@@ -8,8 +8,9 @@ import type { SharedWorld } from './instance.js';
 
 /**
  * A dev server for `devtls run` tests, as a script: listens on $PORT (or on its `--port`
- * argument with `--port-flag-only`), optionally late; answers JSON describing its
- * environment and arguments; records a signal it receives in `signal.txt` and dies of it.
+ * argument with `--port-flag-only`), optionally late; answers JSON describing its pid,
+ * environment and arguments; records a signal it receives in `signal.txt` (the last) and
+ * `signals.log` (each one), and dies of it (FIXTURE_DIE_AFTER_MS later: time for a second).
  */
 export const DEV_SERVER_SCRIPT = `
 import { createServer } from 'node:http';
@@ -24,12 +25,15 @@ const delay = Number(process.env.FIXTURE_LISTEN_AFTER_MS ?? 0);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     writeFileSync('signal.txt', signal);
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
+    appendFileSync('signals.log', signal + '\\n');
+    setTimeout(() => {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }, Number(process.env.FIXTURE_DIE_AFTER_MS ?? 0));
   });
 }
 const server = createServer((req, res) => {
-  const body = JSON.stringify({ port, args, env: {
+  const body = JSON.stringify({ port, pid: process.pid, args, env: {
     PORT: process.env.PORT, HOST: process.env.HOST, DEVTLS_URL: process.env.DEVTLS_URL,
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
     __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: process.env.__VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS,
