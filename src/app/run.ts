@@ -73,6 +73,8 @@ export async function run(options: RunOptions): Promise<number> {
   const port = draft.ownPort ?? (await pickFreePort());
   const route = runRoute(host, port, source);
 
+  // Status shows the dev server's pid once it runs (what a person would inspect or kill).
+  let shownPid = process.pid;
   let membership: Membership;
   try {
     membership = await Membership.join(
@@ -81,7 +83,7 @@ export async function run(options: RunOptions): Promise<number> {
         start: { httpsPort: options.httpsPort ?? 443, httpPort: options.httpPort ?? 80, caDir, http2: true },
         wants: { httpsPort: options.httpsPort ?? null, httpPort: options.httpPort ?? null, caDir },
         source,
-        pid: process.pid,
+        pid: shownPid,
         routes: [route],
         ...(options.onRequests === undefined ? {} : { onRequests: options.onRequests }),
       }),
@@ -120,6 +122,8 @@ export async function run(options: RunOptions): Promise<number> {
       if (error.code === 'ENOENT') throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
       throw new UserError(`cannot run ${JSON.stringify(options.command)}: ${error.message}`, { code: 'ENOCOMMAND' });
     });
+    shownPid = running.pid;
+    membership.showPid(running.pid).catch(() => undefined); // gone already, or the instance is being started again (which registers this pid)
     return await running.exited;
   } finally {
     membership.leave();

@@ -297,7 +297,8 @@ export class Instance {
       }
       const project: ProjectInfo = {
         source: message.type === 'register' ? message.source : (previous as ProjectInfo).source,
-        pid: message.type === 'register' ? message.pid : (previous as ProjectInfo).pid,
+        // An update may name a new pid (`devtls run` names its dev server once started).
+        pid: message.type === 'register' ? message.pid : Number.isSafeInteger(message.pid) && (message.pid as number) > 0 ? (message.pid as number) : (previous as ProjectInfo).pid,
         routes,
       };
       this.registry.set(id, project);

@@ -75,6 +75,13 @@ export class Membership {
     return { summary: reply.summary ?? '', instance: reply.instance };
   }
 
+  /** The pid status shows for this project from now on (`devtls run`'s dev server); its routes stay. */
+  async showPid(pid: number): Promise<void> {
+    const reply = await this.connection.request({ type: 'update', routes: this.request().routes, pid });
+    if (reply.type !== 'ok') throw new UserError('the devtls instance answered out of turn');
+    this.instance = reply.instance;
+  }
+
   /** Leave: the instance drops this project's routes. */
   leave(): void {
     this.leaving = true;

@@ -42,7 +42,7 @@ export interface ProjectInfo {
 export type ClientMessage =
   | { type: 'hello'; id: number; protocol: number; wants: WantedSettings }
   | { type: 'register'; id: number; source: string; pid: number; routes: Route[]; ports?: { https: number; http: number | false }; accessLog?: boolean }
-  | { type: 'update'; id: number; routes: Route[]; ports?: { https: number; http: number | false } }
+  | { type: 'update'; id: number; routes: Route[]; ports?: { https: number; http: number | false }; pid?: number }
   | { type: 'status'; id: number }
   | { type: 'stop'; id: number };
 

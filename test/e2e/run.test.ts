@@ -13,6 +13,7 @@ import { startBackend, type TestBackend } from '../helpers/backends.js';
 
 interface FixtureReply {
   port: number;
+  pid: number;
   args: string[];
   env: Record<string, string | undefined>;
 }
@@ -38,7 +39,8 @@ test('a server listening on $PORT is served at https://NAME.localhost with PORT,
 
   const status = await world.status();
   t.deepEqual(status.projects, [
-    { source: 'devtls run -- node server.mjs', pid: run.child.pid as number, routes: [{ host: 'shop-web.localhost', path: '/', target: `http://127.0.0.1:${reply.port}` }] },
+    // The pid of the command devtls run started (the dev server), not devtls run's own.
+    { source: 'devtls run -- node server.mjs', pid: reply.pid, routes: [{ host: 'shop-web.localhost', path: '/', target: `http://127.0.0.1:${reply.port}` }] },
   ]);
   run.child.kill('SIGINT');
   t.is(await exitOf(run.child), 130, 'the child died of SIGINT: 128 + 2');
