@@ -52,7 +52,12 @@ function watch(child: ChildProcess, ownGroup: boolean): Promise<number> {
       send(pid, signal);
       return;
     }
-    if (cameFromTerminal(signal, terminal)) return;
+    if (cameFromTerminal(signal, terminal)) {
+      // It reached the child too, unless the child left devtls's group (then it gets it here).
+      const [own, theirs] = [readStat('self'), readStat(pid)];
+      if (own !== undefined && theirs !== undefined && theirs.pgrp !== own.pgrp) send(pid, signal);
+      return;
+    }
     // As the terminal would: to the whole job (npm run dev → sh → vite), which devtls leads.
     echoes.set(signal, 1);
     if (!send(-process.pid, signal)) {
