@@ -4,6 +4,7 @@
  * in its environment (plus its own port flags when it ignores PORT), and leave when it exits.
  */
 import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_TIMEOUTS } from '../config/known-keys.js';
 import { isUserError, UserError } from '../errors.js';
@@ -16,10 +17,12 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { checkedName, deriveName, nearestPackageJson } from '../run/app-name.js';
 import { childEnvironment } from '../run/child-env.js';
-import { startChild } from '../run/child-process.js';
+import { startChild, type RunningChild } from '../run/child-process.js';
 import { planDevServer } from '../run/dev-servers.js';
 import { findCommand } from '../run/find-command.js';
-import { pickFreePort } from '../run/free-port.js';
+import { mayListen, pickFreePort } from '../run/free-port.js';
+import { noInstanceAnswers, type StartSettings } from '../instance/start-instance.js';
+import type { StatePaths } from '../instance/state-dir.js';
 
 export interface RunOptions {
   command: string;
@@ -33,7 +36,8 @@ export interface RunOptions {
   logger: Logger;
   /** The access log of the command's host, a batch at a time; unset (`--quiet`), the instance sends none. */
   onRequests?: (entries: AccessEntry[]) => void;
-  /** Told once the route is served, before the command starts: the URL to print first. */
+  /** Told once the route is served: the URL to print first. The command starts after it, or,
+   * when devtls starts its instance, alongside it (then a quick command may print first). */
   onServing(serving: RunServing): void;
 }
 
@@ -75,12 +79,12 @@ export async function run(options: RunOptions): Promise<number> {
 
   // Status shows the dev server's pid once it runs (what a person would inspect or kill).
   let shownPid = process.pid;
-  let membership: Membership;
-  try {
-    membership = await Membership.join(
+  const startSettings = { httpsPort: options.httpsPort ?? 443, httpPort: options.httpPort ?? 80, caDir, http2: true };
+  const joinInstance = (): Promise<Membership> =>
+    Membership.join(
       paths,
       () => ({
-        start: { httpsPort: options.httpsPort ?? 443, httpPort: options.httpPort ?? 80, caDir, http2: true },
+        start: startSettings,
         wants: { httpsPort: options.httpsPort ?? null, httpPort: options.httpPort ?? null, caDir },
         source,
         pid: shownPid,
@@ -88,47 +92,87 @@ export async function run(options: RunOptions): Promise<number> {
         ...(options.onRequests === undefined ? {} : { onRequests: options.onRequests }),
       }),
       options.logger,
-    );
-  } catch (error) {
-    if (isUserError(error) && error.code === 'ECONFLICT') {
-      throw new UserError(`${host} is already served by another project: ${error.message.replace(/^.*is already served by /, '')}.`, {
-        hint: `Choose another name: devtls run --name OTHER -- ${commandLine}`,
-        code: 'ECONFLICT',
-      });
-    }
-    throw error;
-  }
+    ).catch((error: unknown) => {
+      if (isUserError(error) && error.code === 'ECONFLICT') {
+        throw new UserError(`${host} is already served by another project: ${error.message.replace(/^.*is already served by /, '')}.`, {
+          hint: `Choose another name: devtls run --name OTHER -- ${commandLine}`,
+          code: 'ECONFLICT',
+        });
+      }
+      throw error;
+    });
 
-  const url = `https://${host}${membership.instance.httpsPort === 443 ? '' : `:${membership.instance.httpsPort}`}`;
+  // With no instance running, the one devtls starts takes about as long to serve as Node
+  // takes to start: the command starts alongside it instead of after it, where nothing the
+  // instance needs can then fail (the CA exists, both ports may be bound). Otherwise the
+  // command starts once joined, so that a conflict or a refused port stops it before it runs.
+  const together = await canStartAlongside(paths, startSettings);
+  const joining = together ? joinInstance() : undefined;
+  joining?.catch(() => undefined); // awaited once the command runs; a failure before that is not unhandled
+  let membership = joining === undefined ? await joinInstance() : undefined;
+  const httpsPort = membership?.instance.httpsPort ?? startSettings.httpsPort;
+  const url = `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
   const plan = planDevServer(options.command, options.args, typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {}, port, host, url);
   const bundleFile = join(paths.dir, `ca-bundle-${process.pid}.pem`);
   const child = await childEnvironment(env, {
     port,
     url,
     host,
-    caCertFile: caPaths(membership.instance.caDir).certPath,
+    caCertFile: caPaths(membership?.instance.caDir ?? caDir).certPath,
     bundleFile,
     extra: { __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: host, RAILS_DEVELOPMENT_HOSTS: host },
   });
   const portBy = draft.ownPort !== undefined ? 'command' : plan.args.length > options.args.length ? 'flags' : 'env';
-  options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), portBy, notes: plan.notes, others: membership.others.length });
-  if (child.warning !== undefined) options.logger.warn(child.warning);
+  // The URL is printed once it is served, so a request sent on seeing it never finds the port closed.
+  const serving = (joined: Membership): void => {
+    options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), portBy, notes: plan.notes, others: joined.others.length });
+    if (child.warning !== undefined) options.logger.warn(child.warning);
+  };
+  if (membership !== undefined) serving(membership);
 
-  void membership.ended.then((reason) => {
-    if (reason !== 'left') options.logger.warn(`devtls stopped (${reason}); ${url} is no longer served, the command keeps running.`);
-  });
+  let running: RunningChild | undefined;
   try {
-    const running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
+    running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
       throw new UserError(`cannot run ${JSON.stringify(options.command)}: ${error.message}`, { code: 'ENOCOMMAND' });
     });
     shownPid = running.pid;
-    membership.showPid(running.pid).catch(() => undefined); // gone already, or the instance is being started again (which registers this pid)
+    if (joining !== undefined) {
+      try {
+        membership = await joining;
+      } catch (error) {
+        // The instance did not start after all: the command stops too, and devtls says why.
+        running.stop();
+        await running.exited;
+        throw error;
+      }
+      serving(membership);
+      if (membership.instance.httpsPort !== httpsPort) {
+        // Another devtls started an instance at the same moment, on other ports: it serves the name there.
+        options.logger.warn(`another devtls started at the same moment on port ${membership.instance.httpsPort}: ${host} is served at https://${host}:${membership.instance.httpsPort} (DEVTLS_URL says ${url}).`);
+      }
+    }
+    const joined = membership as Membership;
+    void joined.ended.then((reason) => {
+      if (reason !== 'left') options.logger.warn(`devtls stopped (${reason}); ${url} is no longer served, the command keeps running.`);
+    });
+    joined.showPid(running.pid).catch(() => undefined); // gone already, or the instance is being started again (which registers this pid)
     return await running.exited;
   } finally {
-    membership.leave();
+    if (membership !== undefined) membership.leave();
+    else void joining?.then((late) => late.leave(), () => undefined);
     if (child.bundle !== undefined) await rm(child.bundle, { force: true });
   }
+}
+
+/** No instance answers, the CA exists and both ports may be bound: the instance will start. */
+async function canStartAlongside(paths: StatePaths, settings: StartSettings): Promise<boolean> {
+  if (!(await noInstanceAnswers(paths))) return false;
+  if (!existsSync(caPaths(settings.caDir).certPath) || !existsSync(caPaths(settings.caDir).keyPath)) return false;
+  for (const port of [settings.httpsPort, settings.httpPort]) {
+    if (port !== false && !(await mayListen('127.0.0.1', port))) return false;
+  }
+  return true;
 }
 
 /** The route of a run: the whole host to the port the command listens on. */

@@ -42,6 +42,18 @@ export async function connectOrStart(paths: StatePaths, settings: StartSettings)
   return { connection, started: true };
 }
 
+/** Whether nothing answers on the control socket, so that joining will start an instance
+ * (false too when the socket cannot be used: joining explains why). */
+export async function noInstanceAnswers(paths: StatePaths): Promise<boolean> {
+  try {
+    const connection = await tryConnect(paths);
+    connection?.close();
+    return connection === undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** undefined when nothing answers (no socket, or a stale one); other errors are explained. */
 export async function tryConnect(paths: StatePaths): Promise<ControlConnection | undefined> {
   try {

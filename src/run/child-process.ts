@@ -13,6 +13,8 @@ export interface RunningChild {
   pid: number;
   /** The exit code to pass on: the child's, or 128 + the signal number that killed it. */
   exited: Promise<number>;
+  /** Ask it to stop (SIGTERM; to its whole group when it has one of its own). */
+  stop(): void;
 }
 
 /**
@@ -28,7 +30,8 @@ export function startChild(command: string, args: readonly string[], options: { 
     child.once('error', reject);
     child.once('spawn', () => {
       child.off('error', reject);
-      resolve({ pid: child.pid as number, exited: watch(child, ownGroup) });
+      const pid = child.pid as number;
+      resolve({ pid, exited: watch(child, ownGroup), stop: () => void send(ownGroup ? -pid : pid, 'SIGTERM') });
     });
   });
 }

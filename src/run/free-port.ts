@@ -17,6 +17,11 @@ export async function pickFreePort(): Promise<number> {
   throw new Error(`no TCP port was free on both 127.0.0.1 and ::1 after ${ATTEMPTS} attempts`);
 }
 
+/** Whether this process may listen on `host:port` now (not taken, not privileged). */
+export async function mayListen(host: string, port: number): Promise<boolean> {
+  return (await listenBriefly(host, port)) !== undefined;
+}
+
 /** Bind and release `host:port`; the port bound, or undefined when it is taken. */
 function listenBriefly(host: string, port: number): Promise<number | undefined> {
   return new Promise((resolve) => {

@@ -2,7 +2,9 @@
 // shared instance, with real processes: the port handed over by PORT or by the tool's own
 // flag, a late listener, the child's exit code, signals, a name taken, runs beside an up.
 import test from 'ava';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runDevtls } from '../helpers/cli-process.js';
 import { eventually } from '../helpers/eventually.js';
@@ -115,6 +117,22 @@ test('SIGTERM and SIGHUP to devtls run reach the child, and devtls run exits 128
     t.is(await exitOf(run.child), 128 + number);
     t.is(await readFile(join(project.dir, 'signal.txt'), 'utf8'), signal, `the child received ${signal}`);
   }
+});
+
+test('with no instance running, a taken HTTPS port stops devtls run before the command ever starts', async (t) => {
+  const world = await sharedWorld(t);
+  t.is((await runDevtls(['ca'], { env: world.env })).code, 0, 'the CA exists, so only the port can stop the instance');
+  const project = await fixtureProject(world, 'blocked', { name: 'blocked' });
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(world.httpsPort, '127.0.0.1', resolve));
+  t.teardown(() => squatter.close());
+  const result = await runDevtls(['run', '--https-port', String(world.httpsPort), '--http-port', String(world.httpPort), '--', 'node', 'server.mjs'], {
+    cwd: project.dir,
+    env: { ...world.env, PATH: project.path },
+  });
+  t.is(result.code, 1, result.stderr);
+  t.regex(result.stderr, new RegExp(`${world.httpsPort}`));
+  t.false(existsSync(join(project.dir, 'server.pids')), 'the command never ran');
 });
 
 test('usage and command errors: no COMMAND exits 2, an unknown command 127, an invalid --name is one line', async (t) => {
