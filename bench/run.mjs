@@ -6,6 +6,8 @@
 //        [-- --profile]  (also profile devtls on the keep-alive scenario with --cpu-prof)
 //        [-- --large-bodies-only]  (only the 1 MiB rounds: 1/4/16 connections, HTTP/1.1 and HTTP/2)
 //        [-- --no-large-bodies]
+//        [-- --uploads-only] [-- --no-uploads] [-- --upload-mib N]  (the large-upload rounds: one
+//           POST of N MiB, 2048 by default, over HTTP/1.1 and HTTP/2 through each proxy)
 // Loopback only; each proxy on core 0 (taskset), load generators and the backend on core 1.
 import { measurePageLoad } from './page-load.mjs';
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { HOST, devtlsConfig, startBackend, startCaddy, startDevtls, startNaive, 
 import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/client.mjs';
 import { renderReport } from './lib/report.mjs';
 import { largeBodyRounds, renderLargeBodies } from './lib/large-bodies.mjs';
+import { renderUploads, uploadRounds } from './lib/uploads.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 import { measureAccessLog } from './access-log.mjs';
 
@@ -34,9 +37,10 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
-  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2, bigRounds: 2, bigRound: 2 }
-  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2, bigRounds: 3, bigRound: 2 };
-const largeBodiesOnly = flag('--large-bodies-only');
+  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2, bigRounds: 2, bigRound: 2, uploadRounds: 1 }
+  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2, bigRounds: 3, bigRound: 2, uploadRounds: 2 };
+const uploadsOnly = flag('--uploads-only');
+const largeBodiesOnly = flag('--large-bodies-only') || uploadsOnly;
 const KEEPALIVE_CONNECTIONS = 32;
 const BIG_CONNECTIONS = 8;
 const HANDSHAKE_BATCH = 200;
@@ -101,7 +105,12 @@ async function main() {
     if (wanted('naive')) lineup.push({ key: 'naive', label: 'https + http-proxy-3 (defaults)', naive: true, start: () => startNaive(ctx) });
 
     const compared = lineup.filter((entry) => !entry.naive);
-    if (!flag('--no-large-bodies')) {
+    if (!flag('--no-uploads') && (uploadsOnly || !flag('--large-bodies-only'))) {
+      const mib = Number(values('--upload-mib')[0] ?? (quick ? 512 : 2048));
+      log(`\n== ${mib} MiB uploads, one POST each over HTTP/1.1 and HTTP/2 (curl -T), all up at once, ${S.uploadRounds} uploads each in turn`);
+      results.uploads = await uploadRounds(compared, { dir, mib, rounds: S.uploadRounds, log });
+    }
+    if (!flag('--no-large-bodies') && !uploadsOnly) {
       // The naive pipe with a keep-alive agent here: without one, each response closes the
       // browser's connection too, and the 1-connection rows would time TLS handshakes.
       const entries = [...compared];
@@ -162,11 +171,14 @@ async function main() {
     };
     const names = devtlsBuilds.map((b) => b.name);
     let report = Object.keys(results.proxies).length > 0 ? renderReport(results, names) : '';
-    if (results.largeBodies !== undefined) {
-      const large = renderLargeBodies(results.largeBodies, names);
-      results.verdicts = [...(results.verdicts ?? []), ...large.verdicts];
+    for (const extra of [
+      results.largeBodies === undefined ? undefined : renderLargeBodies(results.largeBodies, names),
+      results.uploads === undefined ? undefined : renderUploads(results.uploads, names),
+    ]) {
+      if (extra === undefined) continue;
+      results.verdicts = [...(results.verdicts ?? []), ...extra.verdicts];
       const head = report === '' ? `devtls bench, ${results.meta.date} — ${results.meta.command}\nnode ${machine.node}, ${machine.nginx}, caddy ${machine.caddy}, ${machine.wrk}, ${machine.h2load}; ${machine.cores} cores\n\n` : `${report}\n\n`;
-      report = `${head}${large.text}`;
+      report = `${head}${extra.text}`;
     }
     log(`\n${report}`);
     const out = join(root, '.bench');

@@ -50,7 +50,11 @@ http {
   await waitForPort(port, { proc });
   const ws = start('ws echo backend', process.execPath, [join(here, 'ws-echo.mjs'), String(wsPort)], { core: BACKEND_CORE });
   await waitForPort(wsPort, { proc: ws });
-  return { port, wsPort, procs: [proc, ws] };
+  // Uploads go to a backend that reads the whole body before it answers (nginx's `return` would answer first).
+  const sinkPort = await freePort();
+  const sink = start('upload sink backend', process.execPath, [join(here, 'upload-sink.mjs'), String(sinkPort)], { core: BACKEND_CORE });
+  await waitForPort(sinkPort, { proc: sink });
+  return { port, wsPort, sinkPort, procs: [proc, ws, sink] };
 }
 
 /**
@@ -101,6 +105,7 @@ http {
   keepalive_requests 10000000;
   upstream backend { server 127.0.0.1:${ctx.backend.port}; keepalive 64; }
   upstream wsbackend { server 127.0.0.1:${ctx.backend.wsPort}; }
+  upstream sink { server 127.0.0.1:${ctx.backend.sinkPort ?? ctx.backend.port}; keepalive 8; }
   server {
     listen 127.0.0.1:${port} ssl http2 backlog=4096;
     ssl_certificate ${ctx.certPath};
@@ -113,6 +118,15 @@ http {
       proxy_set_header Connection "upgrade";
       proxy_set_header Host $http_host;
       proxy_read_timeout 300s;
+    }
+    location /upload {
+      # Streamed, not buffered to disk first: as devtls and Caddy do.
+      client_max_body_size 0;
+      proxy_request_buffering off;
+      proxy_pass http://sink;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
     }
     location / {
       proxy_pass http://backend;
@@ -149,6 +163,7 @@ https://${HOST}:${port} {
   bind 127.0.0.1
   tls ${ctx.certPath} ${ctx.keyPath}
   reverse_proxy /ws* 127.0.0.1:${ctx.backend.wsPort}
+  reverse_proxy /upload* 127.0.0.1:${ctx.backend.sinkPort ?? ctx.backend.port}
   reverse_proxy 127.0.0.1:${ctx.backend.port}
 }
 `,
@@ -178,6 +193,7 @@ export function devtlsConfig(ctx, extraRoutes = []) {
       routes: [
         { host: HOST, target: `http://127.0.0.1:${ctx.backend.port}` },
         { host: HOST, path: '/ws', target: `http://127.0.0.1:${ctx.backend.wsPort}` },
+        ...(ctx.backend.sinkPort === undefined ? [] : [{ host: HOST, path: '/upload', target: `http://127.0.0.1:${ctx.backend.sinkPort}` }]),
         ...extraRoutes,
       ],
     },
