@@ -6,7 +6,7 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEntryPath } from './entry-point.js';
 
 export interface InvocationFacts {
   /** devtls's own entry point (dist/cli.js), with symlinks resolved. */
@@ -50,8 +50,9 @@ export function invocation(): string {
 }
 
 function currentFacts(): InvocationFacts {
-  // This module is dist/invocation.js beside dist/cli.js, or inside the dist/cli.js bundle.
-  const cliPath = realPath(fileURLToPath(new URL('./cli.js', import.meta.url))) ?? fileURLToPath(new URL('./cli.js', import.meta.url));
+  // This module is dist/invocation.js beside dist/cli.js, or part of the bundle.
+  const entry = cliEntryPath(import.meta.url, '.');
+  const cliPath = realPath(entry) ?? entry;
   const scriptPath = process.argv[1];
   return {
     cliPath,

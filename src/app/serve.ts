@@ -9,7 +9,7 @@ import { defaultCaDir } from '../pki/ca-location.js';
 import type { Logger } from '../proxy/logger.js';
 import { Instance } from '../instance/instance.js';
 import { boundedFileLogger } from '../instance/bounded-log.js';
-import { READY_LINE } from '../instance/start-instance.js';
+import { READY_LINE } from '../instance/instance-args.js';
 import { defaultStateDir, secureStateDir } from '../instance/state-dir.js';
 import { isUserError } from '../errors.js';
 import { devtlsVersion } from '../version.js';
@@ -17,7 +17,7 @@ import { devtlsVersion } from '../version.js';
 export interface ServeOptions {
   httpsPort: number;
   httpPort: number | false;
-  hosts?: string[];
+  hosts?: readonly string[];
   caDir?: string;
   certsDir?: string;
   http2: boolean;

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { reportCaNotices } from './ca-report.js';
@@ -9,9 +10,7 @@ interface CaArgs {
   permit: string[] | undefined;
 }
 
-export const caCommand: CommandModule<object, CaArgs> = {
-  command: 'ca',
-  describe: 'Show where the local CA is and its fingerprint (creating it if needed)',
+export const caCommand: CommandDefinition<CaArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs).option('permit', {
       type: 'string',

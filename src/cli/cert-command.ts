@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { normalizeHostName } from '../pki/host-names.js';
@@ -13,9 +14,7 @@ interface CertArgs {
   caDir: string | undefined;
 }
 
-export const certCommand: CommandModule<object, CertArgs> = {
-  command: 'cert <hosts..>',
-  describe: 'Write a certificate and key for other tools (Vite, webpack, nginx…)',
+export const certCommand: CommandDefinition<CertArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .positional('hosts', { type: 'string', array: true, demandOption: true, describe: 'Host names or IP addresses the certificate covers' })

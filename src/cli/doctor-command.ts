@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { runDoctor, type DoctorCheck } from '../app/doctor.js';
 import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
@@ -43,9 +44,7 @@ async function runningInstancePort(caDir: string): Promise<number | undefined> {
   }
 }
 
-export const doctorCommand: CommandModule<object, DoctorArgs> = {
-  command: 'doctor',
-  describe: 'Check that every program on this machine reaches devtls and trusts it, with the fix for each problem',
+export const doctorCommand: CommandDefinition<DoctorArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })

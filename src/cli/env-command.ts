@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { parseConfigBytes, readConfigFile } from '../config/load-config.js';
 import { isUserError } from '../errors.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
@@ -37,9 +38,7 @@ async function routedHosts(config: string): Promise<{ hosts: string[]; note: str
   }
 }
 
-export const envCommand: CommandModule<object, EnvArgs> = {
-  command: 'env',
-  describe: 'Print shell lines that make Node.js, Python, Deno, curl and git trust the local CA and bypass proxies for devtls names',
+export const envCommand: CommandDefinition<EnvArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .option('config', { alias: 'c', type: 'string', requiresArg: true, default: 'proxy.config.json', describe: 'The routes file whose names NO_PROXY gets (when it exists)' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { exportProject } from '../export/export-project.js';
 import type { TlsMode } from '../export/route-analysis.js';
@@ -26,9 +27,7 @@ const RUN_HINTS: Record<string, (dir: string) => string> = {
   kubernetes: (dir) => `kubectl apply -f ${dir}/gateway.yaml   (after filling in the values marked "fill in")`,
 };
 
-export const exportCommand: CommandModule<object, ExportArgs> = {
-  command: 'export <format>',
-  describe: 'Write the routes as a config for Caddy, nginx or Kubernetes (Gateway API)',
+export const exportCommand: CommandDefinition<ExportArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .positional('format', { type: 'string', demandOption: true, describe: 'caddy, nginx or kubernetes' })

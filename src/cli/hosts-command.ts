@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { neededHostsLines, prepareHostsEdit } from '../app/hosts-entries.js';
 import { UserError } from '../errors.js';
 import { BLOCK_BEGIN, BLOCK_END } from '../hosts/hosts-file.js';
@@ -12,9 +13,7 @@ interface HostsArgs {
   hostsFile: string | undefined;
 }
 
-export const hostsCommand: CommandModule<object, HostsArgs> = {
-  command: 'hosts',
-  describe: 'Print the hosts-file lines the routed names need; --write adds them, --remove takes them out',
+export const hostsCommand: CommandDefinition<HostsArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('config', { alias: 'c', type: 'string', default: 'proxy.config.json', describe: 'The routes file' })

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { detectProjectRoute } from '../config/project-detection.js';
 import { readProjectFolder } from '../config/read-project-folder.js';
 import { starterConfigText } from '../config/starter-config.js';
@@ -12,9 +13,7 @@ interface InitArgs {
   force: boolean;
 }
 
-export const initCommand: CommandModule<object, InitArgs> = {
-  command: 'init',
-  describe: "Write a proxy.config.json with a route for this project's dev server",
+export const initCommand: CommandDefinition<InitArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('config', { alias: 'c', type: 'string', requiresArg: true, default: 'proxy.config.json', describe: 'File to write' })

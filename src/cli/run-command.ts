@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { COMMAND_NOT_FOUND, run, type RunServing } from '../app/run.js';
 import { isUserError } from '../errors.js';
 import { ExitWith } from './exit-code.js';
@@ -26,7 +27,7 @@ const runLogger: Logger = {
   error: (line) => console.error(`${paint('red', 'devtls error')} ${line}`),
 };
 
-const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir', '--log']);
+export { splitRunArgv } from './run-argv.js';
 
 /** One line per request among the dev server's output, marked as devtls's like its other lines. */
 function printAccess(entries: AccessEntry[]): void {
@@ -38,27 +39,8 @@ function printAccessJson(entries: AccessEntry[]): void {
   process.stdout.write(`${entries.map(accessJson).join('\n')}\n`);
 }
 
-/**
- * `devtls run` options end where COMMAND begins (at `--` or the first word that is not an
- * option), so COMMAND's own flags (`vite --port 3000`) are never taken for devtls's, and its
- * arguments reach it exactly as typed. Returns the part for yargs and COMMAND with its arguments.
- */
-export function splitRunArgv(argv: readonly string[]): { devtls: string[]; command: string[] } {
-  if (argv[0] !== 'run') return { devtls: [...argv], command: [] };
-  let index = 1;
-  while (index < argv.length) {
-    const word = argv[index] as string;
-    if (word === '--') return { devtls: argv.slice(0, index), command: argv.slice(index + 1) };
-    if (!word.startsWith('-')) break;
-    index += VALUE_OPTIONS.has(word) ? 2 : 1;
-  }
-  return { devtls: argv.slice(0, index), command: argv.slice(index) };
-}
-
 /** The `run` command, given COMMAND and its arguments as split by splitRunArgv. */
-export const runCommand = (commandWords: readonly string[]): CommandModule<object, RunArgs> => ({
-  command: 'run',
-  describe: 'Start a dev server on a free port and serve it at https://NAME.localhost',
+export const runCommand = (commandWords: readonly string[]): CommandDefinition<RunArgs> => ({
   builder: (yargs: Argv) =>
     caOptions(yargs.usage(RUN_USAGE))
       .option('name', { type: 'string', describe: 'NAME in https://NAME.localhost [default: package.json "name", else the folder\'s name]' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { serve } from '../app/serve.js';
 import { terminalLogger } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
@@ -13,9 +14,7 @@ interface ServeArgs {
   exitWhenIdle: boolean;
 }
 
-export const serveCommand: CommandModule<object, ServeArgs> = {
-  command: 'serve',
-  describe: 'Run the shared devtls instance in the foreground (for containers and service managers); projects join it with devtls up',
+export const serveCommand: CommandDefinition<ServeArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .option('https-port', { ...portOption('https-port'), default: 443, describe: 'HTTPS port' })

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { targetUrl } from '../routes/labels.js';
 import { statusJson } from '../status/status-json.js';
 import { tryConnect } from '../instance/start-instance.js';
@@ -9,9 +10,7 @@ interface StatusArgs {
   json: boolean;
 }
 
-export const statusCommand: CommandModule<object, StatusArgs> = {
-  command: 'status',
-  describe: 'Show the running devtls: its ports, CA and every project with its routes',
+export const statusCommand: CommandDefinition<StatusArgs> = {
   builder: (yargs: Argv) => yargs.option('json', { type: 'boolean', default: false, describe: 'Print JSON for scripts' }) as unknown as Argv<StatusArgs>,
   handler: async (args) => {
     const paths = statePaths(defaultStateDir());

@@ -1,10 +1,8 @@
-import type { CommandModule } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { tryConnect } from '../instance/start-instance.js';
 import { defaultStateDir, statePaths } from '../instance/state-dir.js';
 
-export const stopCommand: CommandModule = {
-  command: 'stop',
-  describe: 'Stop the running devtls at once; every attached devtls up says why and exits',
+export const stopCommand: CommandDefinition<object> = {
   handler: async () => {
     const connection = await tryConnect(statePaths(defaultStateDir()));
     if (connection === undefined) {

@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { UserError } from '../errors.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
@@ -73,9 +74,7 @@ export function wslNote(env: TrustEnvironment, selection: StoreSelection): void 
   console.log(`${WSL_NOTE} To trust the CA there too: ${invocation()} trust --store windows (runs certutil.exe -user -addstore Root).`);
 }
 
-export const trustCommand: CommandModule<object, TrustArgs> = {
-  command: 'trust',
-  describe: 'Add the local CA to the trust stores (system, Chrome/Chromium, Firefox); --check reports them',
+export const trustCommand: CommandDefinition<TrustArgs> = {
   builder: (yargs: Argv) =>
     storeOptions(yargs)
       .option('check', { type: 'boolean', default: false, describe: 'Only report, one line per store; exit 0 only if every store trusts the CA' })

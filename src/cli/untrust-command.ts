@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import { UserError } from '../errors.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
 import { defaultCaDir } from '../pki/ca-location.js';
@@ -7,9 +8,7 @@ import { trustedCa } from '../trust/trusted-ca.js';
 import { reportCaNotices } from './ca-report.js';
 import { explainAdminSteps, noStoresError, printOutcomes, storeOptions, trustEnvironment, wslNote, type StoreArgs } from './trust-command.js';
 
-export const untrustCommand: CommandModule<object, StoreArgs> = {
-  command: 'untrust',
-  describe: 'Remove exactly this local CA (by name and fingerprint) from the trust stores',
+export const untrustCommand: CommandDefinition<StoreArgs> = {
   builder: (yargs: Argv) =>
     storeOptions(yargs).example('$0 untrust --store nss', 'only Chrome/Chromium and Firefox') as unknown as Argv<StoreArgs>,
   handler: async (args) => {

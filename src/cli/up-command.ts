@@ -1,4 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandDefinition } from './commands.js';
 import type { Route } from '../routes/route.js';
 import { up, type UpSession } from '../app/up.js';
 import { CertificateAuthority } from '../pki/certificate-authority.js';
@@ -25,9 +26,7 @@ interface UpArgs {
   log: 'text' | 'json';
 }
 
-export const upCommand: CommandModule<object, UpArgs> = {
-  command: 'up',
-  describe: 'Serve the routes in proxy.config.json over HTTPS (joining the devtls already running for other projects)',
+export const upCommand: CommandDefinition<UpArgs> = {
   builder: (yargs: Argv) =>
     caOptions(yargs)
       .option('config', { alias: 'c', type: 'string', requiresArg: true, describe: 'The routes file [default: the nearest proxy.config.json here or above, up to the repository root]' })

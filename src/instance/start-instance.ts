@@ -7,23 +7,13 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { openSync, closeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEntryPath } from '../entry-point.js';
 import { UserError } from '../errors.js';
 import { ControlConnection } from './control-client.js';
+import { instanceArgs, READY_LINE, type StartSettings } from './instance-args.js';
 import type { StatePaths } from './state-dir.js';
 
-export interface StartSettings {
-  httpsPort: number;
-  httpPort: number | false;
-  caDir: string;
-  certsDir?: string;
-  hosts?: readonly string[];
-  http2: boolean;
-}
-
-/** The line a background instance prints once it serves, before it stops using the pipe. */
-export const READY_LINE = 'devtls-instance-ready';
+export type { StartSettings } from './instance-args.js';
 
 /** Connect to the running instance, or start one with `settings` and connect to it. */
 export async function connectOrStart(paths: StatePaths, settings: StartSettings): Promise<{ connection: ControlConnection; started: boolean }> {
@@ -72,19 +62,8 @@ export async function tryConnect(paths: StatePaths): Promise<ControlConnection |
 }
 
 function startInstance(paths: StatePaths, settings: StartSettings): Promise<void> {
-  const args = [
-    // The node flags `up` runs with (V8 heap sizing, say) apply to the instance too.
-    ...process.execArgv,
-    cliPath(),
-    'serve',
-    '--exit-when-idle',
-    '--https-port', String(settings.httpsPort),
-    '--http-port', String(settings.httpPort === false ? 0 : settings.httpPort),
-    '--ca-dir', settings.caDir,
-    ...(settings.certsDir === undefined ? [] : ['--certs-dir', settings.certsDir]),
-    ...(settings.hosts ?? []).flatMap((host) => ['--host', host]),
-    ...(settings.http2 ? [] : ['--no-http2']),
-  ];
+  // The node flags `up` runs with (V8 heap sizing, say) apply to the instance too.
+  const args = [...process.execArgv, cliEntryPath(import.meta.url, '..'), ...instanceArgs(settings)];
   const log = openSync(paths.log, 'a', 0o600);
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -121,10 +100,4 @@ function startInstance(paths: StatePaths, settings: StartSettings): Promise<void
       }
     });
   });
-}
-
-/** The CLI entry point: this file is either inside the bundle (dist/cli.js) or beside it (dist/instance/). */
-function cliPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  return basename(here) === 'cli.js' ? here : join(dirname(here), '..', 'cli.js');
 }
