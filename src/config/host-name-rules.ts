@@ -3,7 +3,7 @@
  * whose `*` is the whole first label (`*.preview.localhost`). Every rejection says what to
  * write instead. Pure functions.
  */
-import { isIP } from 'node:net';
+import { ipVersion } from '../ip-version.js';
 import { domainToASCII } from 'node:url';
 import { quoted } from './source-text.js';
 import { RESERVED_HOST } from '../status/reserved-host.js';
@@ -46,7 +46,7 @@ export function hostProblem(host: string): RuleProblem | undefined {
     };
   }
 
-  if (host.startsWith('[') || isIP(host) !== 0 || isIP(host.replace(/\.$/, '')) !== 0) {
+  if (host.startsWith('[') || ipVersion(host) !== 0 || ipVersion(host.replace(/\.$/, '')) !== 0) {
     return {
       what: '"host" must be a name, not an IP address',
       expected: `a name like ${EXAMPLE}`,

@@ -5,7 +5,7 @@
  * per name, not again on every reload.
  */
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { ipVersion } from '../ip-version.js';
 import type { ConfigWarning } from './validate-config.js';
 
 /** Whether `name` resolves, and only to loopback addresses. */
@@ -32,7 +32,7 @@ export const resolvesToLoopback: LoopbackCheck = async (name) => {
 };
 
 export function isLoopbackAddress(address: string): boolean {
-  const version = isIP(address);
+  const version = ipVersion(address);
   if (version === 4) return address.startsWith('127.');
   if (version !== 6) return false;
   const lower = address.toLowerCase();

@@ -4,7 +4,7 @@
  * a name-constrained CA). Pure functions, no I/O.
  */
 import { domainToASCII } from 'node:url';
-import { isIP } from 'node:net';
+import { ipVersion } from '../ip-version.js';
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -14,7 +14,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export function normalizeHostName(input: string): string | undefined {
   let name = input.trim();
   if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
-  if (isIP(name) !== 0) return canonicalIp(name);
+  if (ipVersion(name) !== 0) return canonicalIp(name);
   name = name.toLowerCase();
   if (name.endsWith('.')) name = name.slice(0, -1);
   const wildcard = name.startsWith('*.');
@@ -28,7 +28,7 @@ export function normalizeHostName(input: string): string | undefined {
 }
 
 export function isIpLiteral(name: string): boolean {
-  return isIP(name) !== 0;
+  return ipVersion(name) !== 0;
 }
 
 export function isWildcardName(name: string): boolean {
@@ -70,7 +70,7 @@ export interface IpRange {
 }
 
 export function ipToBytes(ip: string): Uint8Array | undefined {
-  const version = isIP(ip);
+  const version = ipVersion(ip);
   if (version === 4) return Uint8Array.from(ip.split('.').map(Number));
   if (version !== 6) return undefined;
   let text = ip;
@@ -105,7 +105,7 @@ export function bytesToIp(bytes: Uint8Array): string {
 
 /** Canonical text for an IP literal (IPv6 compressed the way Node's URL parser does it). */
 export function canonicalIp(ip: string): string {
-  if (isIP(ip) === 4) return ip;
+  if (ipVersion(ip) === 4) return ip;
   return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
 }
 
