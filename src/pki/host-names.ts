@@ -4,6 +4,7 @@
  * a name-constrained CA). Pure functions, no I/O.
  */
 import { domainToASCII } from 'node:url';
+import { isIPv4 } from 'node:net';
 import { ipVersion } from '../ip-version.js';
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -105,7 +106,7 @@ export function bytesToIp(bytes: Uint8Array): string {
 
 /** Canonical text for an IP literal (IPv6 compressed the way Node's URL parser does it). */
 export function canonicalIp(ip: string): string {
-  if (ipVersion(ip) === 4) return ip;
+  if (isIPv4(ip)) return ip;
   return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
 }
 
