@@ -1,5 +1,6 @@
 import test from 'ava';
 import { instanceArgs, readInstanceArgs, type StartSettings } from '../../dist/instance/instance-args.js';
+import { instanceEnvironment } from '../../dist/instance/start-instance.js';
 
 const settings: StartSettings[] = [
   { httpsPort: 443, httpPort: 80, caDir: '/home/ada/.local/share/devtls', http2: true },
@@ -40,4 +41,9 @@ test('any other command line is left to the full parser', (t) => {
   ]) {
     t.is(readInstanceArgs(argv), undefined, argv.join(' '));
   }
+});
+
+test('the background instance gets our environment and its state folder, without NODE_EXTRA_CA_CERTS (it verifies no certificate)', (t) => {
+  const env = instanceEnvironment({ PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', DEVTLS_STATE_DIR: '/elsewhere' }, '/state');
+  t.deepEqual(env, { PATH: '/usr/bin', DEVTLS_STATE_DIR: '/state' });
 });
