@@ -17,4 +17,8 @@ export const TLS_SETTINGS: SecureContextOptions = {
     'ECDHE-ECDSA-CHACHA20-POLY1305',
   ].join(':'),
   honorCipherOrder: true,
+  // No trusted CAs: devtls asks no client for a certificate, so it verifies none. Without
+  // this, Node gives every context its store of ~140 public roots, which it parses at the
+  // first context: ~19 ms of a start (BENCHMARKS.md, "Start-up, memory and handshakes").
+  ca: [],
 };
