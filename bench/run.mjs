@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureTools, versions } from './lib/tools.mjs';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
-import { coreBusySince, coreTimes, sampleRss, treeCpuMicros, treeHwmMiB, treeRssMiB } from './lib/proc-stats.mjs';
+import { coreBusySince, coreTimes, rssMiB, sampleRss, treeCpuMicros, treeHwmMiB, treeRssMiB } from './lib/proc-stats.mjs';
 import { h2load, wrk, wsLoad, LOAD_CORE } from './lib/load.mjs';
 import { HOST, devtlsConfig, startBackend, startCaddy, startDevtls, startNaive, startNginx } from './lib/proxies.mjs';
 import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/client.mjs';
@@ -203,6 +203,11 @@ async function measureProxy(entry, ctx) {
     await sleep(500);
     const pids = proxy.pids();
     out.rssIdleMiB = treeRssMiB(pids);
+    // devtls is two processes: `up` (the project's client) and the shared instance it
+    // started (which serves). Each one's RSS is kept apart as well as their sum.
+    const roles = entry.devtls ? { up: proxy.proc.pid, instance: pids.find((pid) => pid !== proxy.proc.pid) } : undefined;
+    const byRole = (each) => (roles === undefined ? undefined : { up: each.get(roles.up), instance: each.get(roles.instance) });
+    if (roles !== undefined) out.rssRoles = { idle: { up: rssMiB(roles.up), instance: rssMiB(roles.instance) }, peak: {} };
     out.alpn = await negotiatedAlpn(proxy.port);
     log(`  up on :${proxy.port} (pid ${proxy.proc.pid}${pids.length > 1 ? ` + ${pids.length - 1} child` : ''}), idle RSS ${out.rssIdleMiB.toFixed(1)} MiB, ALPN with h2 offered: ${out.alpn}`);
 
@@ -216,6 +221,7 @@ async function measureProxy(entry, ctx) {
     const [core0Busy, core1Busy] = coreBusySince(cores0);
     out.rssLoadMiB = peak();
     out.rssPeakMiB = { keepAlive: out.rssLoadMiB };
+    if (roles !== undefined) out.rssRoles.peak.keepAlive = byRole(peak.each);
     out.keepAlive = { rps: ka.rps, p50ms: ka.p50ms, p99ms: ka.p99ms, requests: ka.requests, errors: ka.errors, cpuUsPerRequest: cpu / ka.requests, cpuCores: cpu / 1e6 / S.load, core0Busy, core1Busy };
     log(`  keep-alive (${KEEPALIVE_CONNECTIONS} conns): ${ka.rps.toFixed(0)} req/s, p50 ${ka.p50ms.toFixed(2)} ms, p99 ${ka.p99ms.toFixed(2)} ms, ${out.keepAlive.cpuUsPerRequest.toFixed(1)} µs CPU/req (proxy ${(out.keepAlive.cpuCores * 100).toFixed(0)}% of a core; core 0 ${core0Busy.toFixed(0)}% busy, core 1 (load+backend) ${core1Busy.toFixed(0)}%)${ka.errors ? `, ${ka.errors} errors` : ''}`);
 
@@ -225,6 +231,7 @@ async function measureProxy(entry, ctx) {
     const big = await wrk(`${url}/1m`, { connections: BIG_CONNECTIONS, seconds: S.load, latency: false });
     cpu = treeCpuMicros(pids) - cpu0;
     out.rssPeakMiB.big = peak();
+    if (roles !== undefined) out.rssRoles.peak.big = byRole(peak.each);
     out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.big);
     out.big = { mibPerSec: (big.requests * 1) / S.load, wrkMiBPerSec: big.bytesPerSec / 1024 ** 2, requests: big.requests, errors: big.errors, cpuUsPerMiB: cpu / big.requests };
     log(`  1 MiB bodies (${BIG_CONNECTIONS} conns): ${out.big.wrkMiBPerSec.toFixed(0)} MiB/s, ${out.big.cpuUsPerMiB.toFixed(0)} µs CPU/MiB${big.errors ? `, ${big.errors} errors` : ''}`);
@@ -251,6 +258,7 @@ async function measureProxy(entry, ctx) {
     const ws = await wsLoad(`wss://${HOST}:${proxy.port}/ws`, { ...WS, seconds: S.ws });
     cpu = treeCpuMicros(pids) - cpu0;
     out.rssPeakMiB.ws = peak();
+    if (roles !== undefined) out.rssRoles.peak.ws = byRole(peak.each);
     out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.ws);
     out.ws = { messagesPerSec: ws.rate, errors: ws.errors, cpuUsPerMessage: cpu / Math.max(1, ws.messages * (S.ws / ws.seconds)) };
     log(`  WebSocket (${WS.connections} conns × ${WS.window} in flight): ${ws.rate.toFixed(0)} msg/s${ws.errors ? `, ${ws.errors} errors` : ''}`);
@@ -260,6 +268,7 @@ async function measureProxy(entry, ctx) {
       peak = sampleRss(pids);
       const h2 = await h2load(`${url}/`, ['-t1', '-c', '32', '-m', '10', '-D', String(S.h2), '--warm-up-time', '1'], { timeoutMs: (S.h2 + 20) * 1000 });
       out.rssPeakMiB.h2 = peak();
+      if (roles !== undefined) out.rssRoles.peak.h2 = byRole(peak.each);
       out.rssLoadMiB = Math.max(out.rssLoadMiB, out.rssPeakMiB.h2);
       out.h2 = { rps: h2.rps, protocol: h2.protocol, failed: h2.failed };
       log(`  HTTP/2 (32 conns × 10 streams): ${h2.rps.toFixed(0)} req/s (${h2.protocol})${h2.failed ? `, ${h2.failed} failed` : ''}`);
@@ -269,6 +278,13 @@ async function measureProxy(entry, ctx) {
     }
     out.rssHwmMiB = treeHwmMiB(pids);
     log(`  RSS under load (peak VmRSS) ${out.rssLoadMiB.toFixed(1)} MiB, VmHWM ${out.rssHwmMiB.toFixed(1)} MiB`);
+    if (roles !== undefined) {
+      const peaks = Object.values(out.rssRoles.peak);
+      out.rssRoles.load = { up: Math.max(...peaks.map((p) => p.up ?? 0)), instance: Math.max(...peaks.map((p) => p.instance ?? 0)) };
+      out.rssRoles.hwm = { up: treeHwmMiB([roles.up]), instance: treeHwmMiB([roles.instance]) };
+      const show = (p) => `up ${p.up?.toFixed(1)}, instance ${p.instance?.toFixed(1)}`;
+      log(`  … per process, MiB: idle ${show(out.rssRoles.idle)}; peak under load ${show(out.rssRoles.load)} (keep-alive: ${show(out.rssRoles.peak.keepAlive)}; 1 MiB: ${show(out.rssRoles.peak.big)}; WebSocket: ${show(out.rssRoles.peak.ws)}${out.rssRoles.peak.h2 ? `; HTTP/2: ${show(out.rssRoles.peak.h2)}` : ''})`);
+    }
   } finally {
     await proxy.stop();
   }

@@ -46,16 +46,36 @@ export function treeHwmMiB(pids) {
   return pids.reduce((sum, pid) => sum + statusKiB(pid, 'VmHWM'), 0) / 1024;
 }
 
-/** Samples VmRSS every `everyMs` while load runs; returns a stop() giving the peak. */
+/** Resident memory of one process, MiB. */
+export function rssMiB(pid) {
+  return statusKiB(pid, 'VmRSS') / 1024;
+}
+
+/**
+ * Samples VmRSS every `everyMs` while load runs; returns a stop() giving the tree's peak.
+ * `stop.each` holds each process's own peak (pid → MiB): devtls is two processes.
+ */
 export function sampleRss(pids, everyMs = 250) {
-  let peak = treeRssMiB(pids);
-  const timer = setInterval(() => {
-    peak = Math.max(peak, treeRssMiB(pids));
-  }, everyMs);
-  return () => {
-    clearInterval(timer);
-    return Math.max(peak, treeRssMiB(pids));
+  let peak = 0;
+  const each = new Map();
+  const sample = () => {
+    let total = 0;
+    for (const pid of pids) {
+      const rss = rssMiB(pid);
+      total += rss;
+      each.set(pid, Math.max(each.get(pid) ?? 0, rss));
+    }
+    peak = Math.max(peak, total);
   };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  const stop = () => {
+    clearInterval(timer);
+    sample();
+    return peak;
+  };
+  stop.each = each;
+  return stop;
 }
 
 /** Per-core jiffies from /proc/stat: [{ busy, total }] indexed by core. */

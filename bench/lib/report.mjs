@@ -62,6 +62,10 @@ const METRICS = [
   { label: '… during WebSockets, MiB', get: (p) => p.rssPeakMiB?.ws, fmt: n(1) },
   { label: '… during HTTP/2, MiB', get: (p) => p.rssPeakMiB?.h2, fmt: n(1) },
   { label: 'VmHWM after all loads, MiB', get: (p) => p.rssHwmMiB, fmt: n(1), ...atMost(80, 'MiB') },
+  { label: 'devtls: RSS idle of the instance alone (the process that serves), MiB', get: (p) => p.rssRoles?.idle.instance, fmt: n(1) },
+  { label: 'devtls: RSS under load of the instance alone, MiB (peak)', get: (p) => p.rssRoles?.load.instance, fmt: n(1), ...atMost(80, 'MiB') },
+  { label: 'devtls: RSS idle of the `up` client alone, MiB', get: (p) => p.rssRoles?.idle.up, fmt: n(1) },
+  { label: 'devtls: RSS under load of the `up` client alone, MiB (peak)', get: (p) => p.rssRoles?.load.up, fmt: n(1) },
   { label: 'cold start to first 200, ms (devtls: new CA folder)', get: (p) => p.coldStartMs, fmt: n(0), ...atMost(300, 'ms') },
   { label: 'config edit → new route serving, ms (median)', get: (p) => p.editMedianMs, fmt: n(0), ...atMost(100, 'ms') },
 ];
