@@ -1,9 +1,8 @@
-import yargs from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import { COMMAND_NAMES, COMMANDS, commandModules, commandsToLoad } from './commands.js';
 import { splitRunArgv } from './run-argv.js';
-import { ExitWith } from './exit-code.js';
-import { reportError } from './terminal.js';
-import { USAGE_ERROR_CODE, checkSingleValues, unknownCommandError, usageError, usageMessage } from './usage.js';
+import { reportFailure } from './exit-status.js';
+import { checkSingleValues, unknownCommandError, usageError, usageMessage } from './usage.js';
 import { UserError } from '../errors.js';
 import { invocation } from '../invocation.js';
 import { devtlsVersion } from '../version.js';
@@ -23,35 +22,35 @@ export async function runCli(argv: string[]): Promise<number> {
     // Help examples show the command as this user runs it (`npx devtls up`); only help needs it.
     const wantsHelp = argv.includes('--help') || argv.includes('-h');
     const commands = await commandModules(commandsToLoad(devtlsArgv), commandWords);
-    await yargs(devtlsArgv)
-      .scriptName(wantsHelp ? invocation() : 'devtls')
-      .usage('$0 <command> [options]\n\nLocal HTTPS for your dev servers: https://app.localhost → http://127.0.0.1:8080')
-      .command(commands)
-      .demandCommand(1, `Name a command: ${COMMAND_NAMES.join(', ')}.`)
-      .parserConfiguration({ 'parse-numbers': false })
-      .check(checkSingleValues, true)
-      .strict()
-      .help()
-      .alias('h', 'help')
-      .version(devtlsVersion())
-      .wrap(wantsHelp ? Math.min(100, process.stdout.columns ?? 100) : null)
-      .exitProcess(false)
-      .fail((message, error) => {
-        if (error instanceof UserError) throw error;
-        // yargs wraps what a check or coerce threw in a YError; anything else is a bug and keeps its stack.
-        if (error !== undefined && error !== null && error.name !== 'YError') throw error;
-        throw usageError(usageMessage(message ?? error?.message ?? 'invalid command line', command === undefined ? undefined : COMMAND_USAGE.get(command)));
-      })
-      .parseAsync();
+    await commandLine(devtlsArgv, commands, { command, wantsHelp }).parseAsync();
   } catch (error) {
-    exitCode = error instanceof ExitWith ? error.exitCode : reportError(withHelpHint(error, argv[0]));
+    exitCode = reportFailure(error, argv[0]);
   }
   return exitCode;
 }
 
-/** A usage error without a hint of its own points to the command's --help. */
-function withHelpHint(error: unknown, first: string | undefined): unknown {
-  if (!(error instanceof UserError) || error.code !== USAGE_ERROR_CODE || error.hint !== undefined) return error;
-  const command = first !== undefined && COMMAND_NAMES.includes(first) ? ` ${first}` : '';
-  return usageError(error.message, `Run: ${invocation()}${command} --help`);
+/**
+ * yargs, set up for these words and commands. `command` is the command typed (for usage
+ * messages); help text is laid out only when help is asked for.
+ */
+export function commandLine(devtlsArgv: string[], commands: CommandModule[], { command, wantsHelp }: { command: string | undefined; wantsHelp: boolean }): Argv {
+  return yargs(devtlsArgv)
+    .scriptName(wantsHelp ? invocation() : 'devtls')
+    .usage('$0 <command> [options]\n\nLocal HTTPS for your dev servers: https://app.localhost → http://127.0.0.1:8080')
+    .command(commands)
+    .demandCommand(1, `Name a command: ${COMMAND_NAMES.join(', ')}.`)
+    .parserConfiguration({ 'parse-numbers': false })
+    .check(checkSingleValues, true)
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(devtlsVersion())
+    .wrap(wantsHelp ? Math.min(100, process.stdout.columns ?? 100) : null)
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error instanceof UserError) throw error;
+      // yargs wraps what a check or coerce threw in a YError; anything else is a bug and keeps its stack.
+      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      throw usageError(usageMessage(message ?? error?.message ?? 'invalid command line', command === undefined ? undefined : COMMAND_USAGE.get(command)));
+    });
 }

@@ -13,18 +13,7 @@ import { paint, terminalLogger } from './terminal.js';
 import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
 import { accessJson, accessLine, jsonLogger } from './access-log.js';
-
-interface UpArgs {
-  config: string | undefined;
-  httpsPort: number | undefined;
-  httpPort: number | undefined;
-  host: string[] | undefined;
-  caDir: string | undefined;
-  certsDir: string | undefined;
-  watch: boolean;
-  quiet: boolean;
-  log: 'text' | 'json';
-}
+import type { UpArgs } from './up-argv.js';
 
 export const upCommand: CommandDefinition<UpArgs> = {
   builder: (yargs: Argv) =>
