@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Node/V8 flags for the shared instance, A/B: each variant is the instance (`devtls serve`)
+// started with those flags, fresh in every round, variants in turns (who goes first
+// rotates). In each round, after a 1 s warm-up: keep-alive (wrk -c32), 1 MiB bodies
+// (wrk -c8), WebSockets (16 × 16 in flight) and HTTP/2 (h2load -c32 -m10), S s each:
+// the instance's CPU per request / per MiB, and its peak RSS in each (VmRSS every 250 ms).
+// Medians over the rounds. The instance alone (no `up` process): a project registers over
+// the control socket, as bench/join.mjs does.
+// Usage (after `npm run build`): node bench/instance-flags.mjs [--rounds 5] [--seconds 2]
+//        --variant 'default=' --variant 'semi4=--max-semi-space-size=4' …
+// Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { freePort, start, stopAll } from './lib/processes.mjs';
+import { PROXY_CORE, HOST, startBackend } from './lib/proxies.mjs';
+import { LOAD_CORE, h2load, wrk, wsLoad } from './lib/load.mjs';
+import { rssMiB, sampleRss, treeCpuMicros, treeHwmMiB } from './lib/proc-stats.mjs';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { ControlConnection } = await import(join(root, 'dist/instance/control-client.js'));
+const { PROTOCOL_VERSION } = await import(join(root, 'dist/instance/protocol.js'));
+const argv = process.argv.slice(2);
+const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
+const rounds = Number(values('--rounds')[0] ?? 5);
+const seconds = Number(values('--seconds')[0] ?? 2);
+// A variant's words: node flags, and NAME=value words for its environment (MALLOC_ARENA_MAX=2).
+const variants = values('--variant').map((spec) => {
+  const at = spec.indexOf('=');
+  const words = spec.slice(at + 1).trim().split(/\s+/).filter((f) => f !== '');
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { name: spec.slice(0, at), words, flags: words.filter((w) => !/^[A-Z_]+=/.test(w)), env };
+});
+if (variants.length === 0) variants.push({ name: 'default', words: [], flags: [], env: {} });
+
+execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+const dir = mkdtempSync(join(tmpdir(), 'devtls-flags-'));
+const caDir = join(dir, 'ca');
+
+function getOk(port) {
+  return new Promise((ok) => {
+    const req = request({ host: '127.0.0.1', port, servername: HOST, headers: { host: HOST }, rejectUnauthorized: false, agent: new Agent({ keepAlive: false }) }, (res) => {
+      res.resume();
+      res.on('end', () => ok(res.statusCode === 200));
+    });
+    req.on('error', () => ok(false));
+    req.end();
+  });
+}
+
+async function startInstance(variant, index, backend) {
+  const port = await freePort();
+  const state = join(dir, `state-${variant.name}-${index}`);
+  const proc = start(`instance ${variant.name}`, process.execPath, [...variant.flags, join(root, 'dist/cli.js'), 'serve', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir], {
+    core: PROXY_CORE,
+    env: { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state, ...variant.env },
+  });
+  for (let i = 0; i < 400 && !/serving on/.test(proc.output); i++) await sleep(25);
+  const connection = await ControlConnection.connect(join(state, 'control.sock'));
+  const route = (path, target) => ({
+    host: HOST, wildcard: false, path, changeOrigin: false, stripPrefix: false, rewriteRedirects: true, headers: {},
+    target: { origin: `http://127.0.0.1:${target}`, hostname: '127.0.0.1', port: target, basePath: '' },
+    timeouts: { connect: 5000, response: 120000 }, source: 'bench', definedAt: 'bench',
+  });
+  await connection.request({ type: 'hello', protocol: PROTOCOL_VERSION, wants: { httpsPort: null, httpPort: null, caDir } });
+  await connection.request({ type: 'register', source: 'bench', pid: process.pid, routes: [route('/', backend.port), route('/ws', backend.wsPort)] });
+  for (let i = 0; i < 500 && !(await getOk(port)); i++) await sleep(10);
+  return { proc, port, connection };
+}
+
+async function measure(variant, index, backend) {
+  const { proc, port, connection } = await startInstance(variant, index, backend);
+  const pids = [proc.pid];
+  const url = `https://${HOST}:${port}`;
+  const out = {};
+  try {
+    await sleep(500);
+    out.idle = rssMiB(proc.pid);
+    await wrk(`${url}/`, { connections: 32, seconds: 1, latency: false });
+    let peak = sampleRss(pids);
+    let cpu0 = treeCpuMicros(pids);
+    const ka = await wrk(`${url}/`, { connections: 32, seconds, latency: false });
+    out.kaCpu = (treeCpuMicros(pids) - cpu0) / ka.requests;
+    out.kaRps = ka.rps;
+    out.kaPeak = peak();
+    peak = sampleRss(pids);
+    cpu0 = treeCpuMicros(pids);
+    const big = await wrk(`${url}/1m`, { connections: 8, seconds, latency: false });
+    out.bigCpu = (treeCpuMicros(pids) - cpu0) / big.requests;
+    out.bigMiBs = big.requests / seconds;
+    out.bigPeak = peak();
+    peak = sampleRss(pids);
+    cpu0 = treeCpuMicros(pids);
+    const ws = await wsLoad(`wss://${HOST}:${port}/ws`, { connections: 16, window: 16, seconds });
+    out.wsCpu = (treeCpuMicros(pids) - cpu0) / Math.max(1, ws.messages);
+    out.wsPeak = peak();
+    peak = sampleRss(pids);
+    cpu0 = treeCpuMicros(pids);
+    const h2 = await h2load(`${url}/`, ['-t1', '-c', '32', '-m', '10', '-D', String(seconds)], { timeoutMs: (seconds + 20) * 1000 });
+    out.h2Cpu = (treeCpuMicros(pids) - cpu0) / Math.max(1, h2.done);
+    out.h2Peak = peak();
+    out.hwm = treeHwmMiB(pids);
+  } finally {
+    connection.close();
+    await proc.stop();
+  }
+  return out;
+}
+
+const median = (list) => {
+  const sorted = list.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const results = new Map(variants.map((v) => [v.name, []]));
+try {
+  // One CA for every variant, made before the rounds.
+  execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'ca', '--ca-dir', caDir], { stdio: 'ignore' });
+  const backend = await startBackend(dir);
+  for (let round = 0; round < rounds; round++) {
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const variant of order) {
+      const r = await measure(variant, round, backend);
+      results.get(variant.name).push(r);
+      console.log(`round ${round + 1} ${variant.name}: idle ${r.idle.toFixed(1)} MiB; keep-alive ${r.kaCpu.toFixed(1)} µs/req, peak ${r.kaPeak.toFixed(1)}; 1 MiB ${r.bigCpu.toFixed(0)} µs/MiB, peak ${r.bigPeak.toFixed(1)}; ws ${r.wsCpu.toFixed(2)} µs/msg, peak ${r.wsPeak.toFixed(1)}; h2 ${r.h2Cpu.toFixed(1)} µs/req, peak ${r.h2Peak.toFixed(1)}; VmHWM ${r.hwm.toFixed(1)}`);
+    }
+  }
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const keys = [
+  ['idle', 'RSS idle, MiB', 1],
+  ['kaPeak', 'peak RSS, keep-alive, MiB', 1],
+  ['bigPeak', 'peak RSS, 1 MiB bodies, MiB', 1],
+  ['wsPeak', 'peak RSS, WebSockets, MiB', 1],
+  ['h2Peak', 'peak RSS, HTTP/2, MiB', 1],
+  ['hwm', 'VmHWM after all, MiB', 1],
+  ['kaCpu', 'CPU per request, keep-alive, µs', 1],
+  ['bigCpu', 'CPU per MiB, 1 MiB bodies, µs', 0],
+  ['wsCpu', 'CPU per WebSocket message, µs', 2],
+  ['h2Cpu', 'CPU per request, HTTP/2, µs', 1],
+];
+console.log(`\nInstance flags, ${rounds} rounds of ${seconds} s per scenario, variants in turns, fresh processes each round: medians`);
+console.log(`| | ${variants.map((v) => `${v.name}${v.words.length ? ` (\`${v.words.join(' ')}\`)` : ''}`).join(' | ')} |`);
+console.log(`|---|${variants.map(() => '---:').join('|')}|`);
+for (const [key, label, digits] of keys) console.log(`| ${label} | ${variants.map((v) => median(results.get(v.name).map((r) => r[key])).toFixed(digits)).join(' | ')} |`);
