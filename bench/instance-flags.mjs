@@ -10,20 +10,18 @@
 //        --variant 'default=' --variant 'semi4=--max-semi-space-size=4' …
 // Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, start, stopAll } from './lib/processes.mjs';
-import { PROXY_CORE, HOST, startBackend } from './lib/proxies.mjs';
+import { stopAll } from './lib/processes.mjs';
+import { HOST, startBackend } from './lib/proxies.mjs';
+import { startInstance } from './lib/instance.mjs';
 import { LOAD_CORE, h2load, wrk, wsLoad } from './lib/load.mjs';
 import { rssMiB, sampleRss, treeCpuMicros, treeHwmMiB } from './lib/proc-stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const { ControlConnection } = await import(join(root, 'dist/instance/control-client.js'));
-const { PROTOCOL_VERSION } = await import(join(root, 'dist/instance/protocol.js'));
 const argv = process.argv.slice(2);
 const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
 const rounds = Number(values('--rounds')[0] ?? 5);
@@ -41,39 +39,9 @@ execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid
 const dir = mkdtempSync(join(tmpdir(), 'devtls-flags-'));
 const caDir = join(dir, 'ca');
 
-function getOk(port) {
-  return new Promise((ok) => {
-    const req = request({ host: '127.0.0.1', port, servername: HOST, headers: { host: HOST }, rejectUnauthorized: false, agent: new Agent({ keepAlive: false }) }, (res) => {
-      res.resume();
-      res.on('end', () => ok(res.statusCode === 200));
-    });
-    req.on('error', () => ok(false));
-    req.end();
-  });
-}
-
-async function startInstance(variant, index, backend) {
-  const port = await freePort();
-  const state = join(dir, `state-${variant.name}-${index}`);
-  const proc = start(`instance ${variant.name}`, process.execPath, [...variant.flags, join(root, 'dist/cli.js'), 'serve', '--https-port', String(port), '--http-port', '0', '--host', '127.0.0.1', '--ca-dir', caDir], {
-    core: PROXY_CORE,
-    env: { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state, ...variant.env },
-  });
-  for (let i = 0; i < 400 && !/serving on/.test(proc.output); i++) await sleep(25);
-  const connection = await ControlConnection.connect(join(state, 'control.sock'));
-  const route = (path, target) => ({
-    host: HOST, wildcard: false, path, changeOrigin: false, stripPrefix: false, rewriteRedirects: true, headers: {},
-    target: { origin: `http://127.0.0.1:${target}`, hostname: '127.0.0.1', port: target, basePath: '' },
-    timeouts: { connect: 5000, response: 120000 }, source: 'bench', definedAt: 'bench',
-  });
-  await connection.request({ type: 'hello', protocol: PROTOCOL_VERSION, wants: { httpsPort: null, httpPort: null, caDir } });
-  await connection.request({ type: 'register', source: 'bench', pid: process.pid, routes: [route('/', backend.port), route('/ws', backend.wsPort)] });
-  for (let i = 0; i < 500 && !(await getOk(port)); i++) await sleep(10);
-  return { proc, port, connection };
-}
-
 async function measure(variant, index, backend) {
-  const { proc, port, connection } = await startInstance(variant, index, backend);
+  const instance = await startInstance({ name: `instance ${variant.name}`, flags: variant.flags, env: variant.env, caDir, stateDir: join(dir, `state-${variant.name}-${index}`), backend });
+  const { proc, port } = instance;
   const pids = [proc.pid];
   const url = `https://${HOST}:${port}`;
   const out = {};
@@ -105,8 +73,7 @@ async function measure(variant, index, backend) {
     out.h2Peak = peak();
     out.hwm = treeHwmMiB(pids);
   } finally {
-    connection.close();
-    await proc.stop();
+    await instance.stop();
   }
   return out;
 }
