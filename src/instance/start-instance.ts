@@ -115,7 +115,8 @@ function startInstance(paths: StatePaths, settings: StartSettings): Promise<void
  * The instance's environment: ours, with its state folder, and without NODE_EXTRA_CA_CERTS.
  * Node reads and parses every certificate in that file before any code runs (~30 ms of CPU
  * with a system bundle there, as on many CI machines), and the instance never verifies a
- * certificate: it serves TLS, and its targets are plain http.
+ * certificate against Node's own roots: it serves TLS, its targets are plain http, and the
+ * status page's trust checks verify against each store's own certificates.
  */
 export function instanceEnvironment(env: NodeJS.ProcessEnv, stateDir: string): NodeJS.ProcessEnv {
   const { NODE_EXTRA_CA_CERTS: _notNeeded, ...rest } = env;
