@@ -26,9 +26,6 @@ import { RESERVED_HOST } from '../status/reserved-host.js';
 import { StatusSite } from '../status/status-site.js';
 import { TargetChecks } from '../status/target-checks.js';
 import { TrustStates } from '../status/trust-states.js';
-import { checkStoresAgainst } from '../doctor/instance-trust.js';
-import { currentEnvironment } from '../trust/store-contract.js';
-import { trustedCa } from '../trust/trusted-ca.js';
 
 export interface InstanceOptions {
   stateDir: string;
@@ -80,9 +77,15 @@ export class Instance {
   private constructor(options: InstanceOptions, paths: StatePaths, ca: CertificateAuthority, caCreated: boolean, proxy: DevProxy, certsDir: string, certificates: LeafCertificateStore) {
     this.options = options;
     const checks = new TargetChecks(() => this.registry.routes().map((route) => route.target));
-    const trust = new TrustStates(async () =>
-      checkStoresAgainst(await currentEnvironment(), { ca: trustedCa(ca), caDir: ca.dir, address: this.info.addresses[0] ?? `127.0.0.1:${this.info.httpsPort}`, host: RESERVED_HOST }),
-    );
+    const trust = new TrustStates(async () => {
+      // Loaded the first time the status page asks: the trust stores' code is not the instance's start-up.
+      const [{ checkStoresAgainst }, { currentEnvironment }, { trustedCa }] = await Promise.all([
+        import('../doctor/instance-trust.js'),
+        import('../trust/store-contract.js'),
+        import('../trust/trusted-ca.js'),
+      ]);
+      return checkStoresAgainst(await currentEnvironment(), { ca: trustedCa(ca), caDir: ca.dir, address: this.info.addresses[0] ?? `127.0.0.1:${this.info.httpsPort}`, host: RESERVED_HOST });
+    });
     this.site = new StatusSite(
       () => ({ instance: this.info, projects: this.registry.list(), ca: { fingerprintSha256: ca.fingerprintSha256, notAfter: ca.notAfter }, certificates: certificates.issued() }),
       this.history,
