@@ -7,7 +7,7 @@
 // instances is taken for the log's cost. Medians of the rounds.
 // Usage: node bench/access-log.mjs [--rounds 5] [--seconds 3]   (npm run bench runs it too)
 // Loopback only; each devtls on core 0 (taskset), wrk and the backend on core 1.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,10 @@ export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.
     if (cert.code !== 0) throw new Error(`devtls cert failed: ${cert.output}`);
     ctx.backend = await startBackend(dir);
     const routes = (path) => `${JSON.stringify({ routes: [{ host: HOST, path, target: `http://127.0.0.1:${ctx.backend.port}` }] })}\n`;
-    const loud = await startDevtls(ctx, { name: 'devtls-log', cli, config: routes('/loud'), readyPath: '/loud' });
-    const quiet = await startDevtls(ctx, { name: 'devtls-quiet', cli, config: routes('/quiet'), readyPath: '/quiet', upArgs: ['--quiet'], stateDir: loud.stateDir, port: loud.port });
+    // Each `up` prints into a file, as `devtls up > file` would: piped through the bench, the
+    // lines would cost the load core (where the bench reads them) and slow the load, not devtls.
+    const loud = await startDevtls(ctx, { name: 'devtls-log', cli, config: routes('/loud'), readyPath: '/loud', stdoutFile: join(dir, 'loud.log') });
+    const quiet = await startDevtls(ctx, { name: 'devtls-quiet', cli, config: routes('/quiet'), readyPath: '/quiet', upArgs: ['--quiet'], stateDir: loud.stateDir, port: loud.port, stdoutFile: join(dir, 'quiet.log') });
     ups.push(loud, quiet);
     const pids = () => [...new Set([...loud.pids(), ...quiet.pids()])];
     variants.push({ label: 'default (a line per request)', path: '/loud', up: loud.proc.pid, rounds: [] });
@@ -54,6 +56,8 @@ export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.
       out[v.label] = { rps: median(v.rounds.map((r) => r.rps)), cpuUsPerRequest: median(v.rounds.map((r) => r.cpuUsPerRequest)), upCpuUsPerRequest: median(v.rounds.map((r) => r.upCpuUsPerRequest)), rounds: v.rounds };
       log(`  ${v.label}: keep-alive median ${out[v.label].rps.toFixed(0)} req/s, ${out[v.label].cpuUsPerRequest.toFixed(1)} µs CPU/req in all (of which its up process ${out[v.label].upCpuUsPerRequest.toFixed(1)}) (rounds: ${v.rounds.map((r) => `${r.rps.toFixed(0)} req/s ${r.cpuUsPerRequest.toFixed(1)} µs`).join(', ')})`);
     }
+    const lines = readFileSync(join(dir, 'loud.log'), 'utf8').split('\n').filter((line) => line.includes(' /loud ') || line.includes('/loud ')).length;
+    log(`  (${lines.toLocaleString('en-US')} access lines printed by the default up; the quiet one printed ${readFileSync(join(dir, 'quiet.log'), 'utf8').split('\n').filter((line) => line.includes('/quiet')).length})`);
     const [printed, silent] = variants.map((v) => out[v.label]);
     const cost = (1 - printed.rps / silent.rps) * 100;
     const cpuCost = (printed.cpuUsPerRequest / silent.cpuUsPerRequest - 1) * 100;

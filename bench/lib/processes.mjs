@@ -1,7 +1,7 @@
 // Child processes the bench starts: every one is tracked by PID and stopped by PID,
 // on normal exit, on failure and on Ctrl-C. Nothing is ever killed by name.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,17 +11,20 @@ const running = new Map(); // pid -> { child, name }
  * Start a command. `core` pins it with `taskset -c CORE` (taskset execs the program, so the
  * PID is the program's own). Output is kept (last 64 KiB) for error messages.
  */
-export function start(name, command, args, { core, env, cwd, onLine } = {}) {
+export function start(name, command, args, { core, env, cwd, onLine, stdoutFile } = {}) {
   const argv = core === undefined ? [command, ...args] : ['taskset', '-c', String(core), command, ...args];
   const spawnedAt = performance.now();
-  const child = spawn(argv[0], argv.slice(1), { env: env ?? process.env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `stdoutFile`: its stdout goes to that file, as `cmd > file` would, instead of through the bench.
+  const stdoutFd = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'a');
+  const child = spawn(argv[0], argv.slice(1), { env: env ?? process.env, cwd, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'] });
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   let output = '';
   const keep = (chunk) => {
     const text = chunk.toString();
     output = (output + text).slice(-65536);
     if (onLine !== undefined) for (const line of text.split('\n')) if (line !== '') onLine(line);
   };
-  child.stdout.on('data', keep);
+  child.stdout?.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   child.once('error', () => undefined);

@@ -208,7 +208,7 @@ export function devtlsConfig(ctx, extraRoutes = []) {
  * To join an instance another `up` started: its `stateDir` and `port`, and routes of its own
  * (`config`, checked ready at `readyPath`).
  */
-export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [], config: configText, stateDir, port: joinPort, readyPath = '/' } = {}) {
+export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [], config: configText, stateDir, port: joinPort, readyPath = '/', stdoutFile } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');
@@ -239,7 +239,7 @@ export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], ca
   // keeps every build's instance apart.
   const state = stateDir ?? join(home, 'state');
   const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state };
-  const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env });
+  const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env, ...(stdoutFile === undefined ? {} : { stdoutFile }) });
   // The port opens before the project's routes are registered: wait for the route itself.
   await waitForFirstOk(port, startedAt, { proc, path: readyPath });
   return { ...running(name, proc, port, 'devtls'), config, home, startedAt, stateDir: state };
