@@ -7,7 +7,9 @@ import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js
 import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { startDevtlsProcess } from '../helpers/cli-process.js';
-import { projectFolder, sharedWorld, upIn } from '../helpers/instance.js';
+import { exitOf, projectFolder, sharedWorld, upIn } from '../helpers/instance.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fixtureProject, runIn } from '../helpers/run-fixtures.js';
 
 let web: TestBackend;
@@ -99,7 +101,18 @@ test('devtls run --log json: requests and devtls\'s own messages as JSON objects
     /"message":"(https:\/\/\S+) →/,
     { cwd: project.dir, env: { ...world.env, PATH: project.path } },
   );
-  t.teardown(() => run.child.kill('SIGTERM'));
+  // The dev server writes into the project folder when a signal reaches it: wait for both to end before the folder goes.
+  t.teardown(async () => {
+    run.child.kill('SIGTERM');
+    if (run.child.exitCode === null && run.child.signalCode === null) await exitOf(run.child);
+    for (const pid of (await readFile(join(project.dir, 'server.pids'), 'utf8').catch(() => '')).split('\n').filter((line) => line !== '')) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
   t.is(run.match[1], `https://tools.localhost:${world.httpsPort}`);
   t.is((await httpsRequest({ port: world.httpsPort, host: 'tools.localhost', path: '/api', ca: await world.ca() })).status, 200);
   t.true(await eventually(() => run.output().includes('"path":"/api"'), 5_000), run.output());
