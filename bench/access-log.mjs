@@ -5,7 +5,7 @@
 // turn (A B B A…) and count the CPU of the instance and both `up` processes per request, so
 // both sides run in the very same process: no difference of layout or JIT between two
 // instances is taken for the log's cost. Medians of the rounds.
-// Usage: node bench/access-log.mjs [--rounds 5] [--seconds 3]   (npm run bench runs it too)
+// Usage: node bench/access-log.mjs [--rounds 5] [--seconds 3] [--up-core N]   (npm run bench runs it too)
 // Loopback only; each devtls on core 0 (taskset), wrk and the backend on core 1.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.index
 const CONNECTIONS = 32;
 
 /** Rounds of keep-alive load on each path in turn; returns { label: { rps, cpuUsPerRequest, upCpuUsPerRequest, rounds }, costPercent, cpuCostPercent }. */
-export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.log, cli = join(root, 'dist/cli.js') } = {}) {
+export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.log, cli = join(root, 'dist/cli.js'), upCore } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'devtls-accesslog-'));
   const ctx = { dir, caDir: join(dir, 'ca') };
   const variants = [];
@@ -38,6 +38,9 @@ export async function measureAccessLog({ rounds = 5, seconds = 3, log = console.
     const loud = await startDevtls(ctx, { name: 'devtls-log', cli, config: routes('/loud'), readyPath: '/loud', stdoutFile: join(dir, 'loud.log') });
     const quiet = await startDevtls(ctx, { name: 'devtls-quiet', cli, config: routes('/quiet'), readyPath: '/quiet', upArgs: ['--quiet'], stateDir: loud.stateDir, port: loud.port, stdoutFile: join(dir, 'quiet.log') });
     ups.push(loud, quiet);
+    // --up-core N: the two `up` processes (which print) on core N, the instance alone on core 0,
+    // as a machine's scheduler would spread two busy processes; by default all share core 0.
+    if (upCore !== undefined) for (const up of [loud, quiet]) execFileSync('taskset', ['-p', '-c', String(upCore), String(up.proc.pid)], { stdio: 'ignore' });
     const pids = () => [...new Set([...loud.pids(), ...quiet.pids()])];
     variants.push({ label: 'default (a line per request)', path: '/loud', up: loud.proc.pid, rounds: [] });
     variants.push({ label: '--quiet', path: '/quiet', up: quiet.proc.pid, rounds: [] });
@@ -79,7 +82,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   console.log(`== access log: devtls up vs devtls up --quiet, keep-alive (${CONNECTIONS} connections), interleaved rounds`);
   try {
-    await measureAccessLog({ rounds: option('--rounds', 5), seconds: option('--seconds', 3) });
+    await measureAccessLog({ rounds: option('--rounds', 5), seconds: option('--seconds', 3), upCore: argv.includes('--up-core') ? option('--up-core', 1) : undefined });
   } finally {
     await stopAll();
   }
