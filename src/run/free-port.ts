@@ -3,18 +3,38 @@
  * loopback, on ::1 too. Dev servers that listen on "localhost" bind whichever of the two
  * the resolver lists first, so a port taken on the other one would fail or split traffic.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const ATTEMPTS = 50;
+/** Ports below this are left to servers people start by hand (3000, 5173, 8080…). */
+const LOWEST = 10_000;
 
+/**
+ * The port is taken from below the system's ephemeral range, at random: a port the kernel
+ * hands to `listen(0)` or to an outgoing connection is soon handed out again, so one picked
+ * that way could be taken by another program before a slow dev server listens on it.
+ */
 export async function pickFreePort(): Promise<number> {
+  const below = ephemeralRangeStart();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const port = await listenBriefly('127.0.0.1', 0);
+    const wanted = below - LOWEST >= 1_000 ? LOWEST + Math.floor(Math.random() * (below - LOWEST)) : 0;
+    const port = await listenBriefly('127.0.0.1', wanted);
     if (port === undefined) continue;
     const onIpv6 = await listenBriefly('::1', port);
     if (onIpv6 !== undefined || !(await hasIpv6Loopback())) return port;
   }
   throw new Error(`no TCP port was free on both 127.0.0.1 and ::1 after ${ATTEMPTS} attempts`);
+}
+
+/** The first port of the kernel's ephemeral range (Linux; elsewhere the IANA range, 49152). */
+export function ephemeralRangeStart(read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')): number {
+  try {
+    const first = Number(read().trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 0 && first <= 65535 ? first : 49152;
+  } catch {
+    return 49152;
+  }
 }
 
 /** Whether this process may listen on `host:port` now (not taken, not privileged). */

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkedName, deriveName, toDnsLabel } from '../../dist/run/app-name.js';
 import { childEnvironment } from '../../dist/run/child-env.js';
-import { pickFreePort } from '../../dist/run/free-port.js';
+import { ephemeralRangeStart, pickFreePort } from '../../dist/run/free-port.js';
 import { splitRunArgv } from '../../dist/cli/run-command.js';
 import { isUserError } from '../../dist/errors.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
@@ -66,8 +66,15 @@ test('the child environment: PORT, HOST, DEVTLS_URL, the CA; an existing NODE_EX
   t.regex(unreadable.warning ?? '', /is kept as it is; the devtls CA could not be added/);
 });
 
-test('a free port is free on 127.0.0.1 and ::1 alike', async (t) => {
+test('a free port is free on 127.0.0.1 and ::1 alike, and below the ephemeral range (which other programs get from the kernel)', async (t) => {
   const port = await pickFreePort();
+  const range = ephemeralRangeStart();
+  if (range - 10_000 >= 1_000) t.true(port >= 10_000 && port < range, `${port} in [10000, ${range})`);
+  t.is(ephemeralRangeStart(() => '32768\t60999\n'), 32768);
+  t.is(ephemeralRangeStart(() => 'garbage'), 49152);
+  t.is(ephemeralRangeStart(() => {
+    throw new Error('no /proc');
+  }), 49152);
   for (const host of ['127.0.0.1', '::1']) {
     const server = createServer();
     const bound = await new Promise<boolean>((resolve) => {
