@@ -7,6 +7,7 @@
 // instances is taken for the log's cost. Medians of the rounds.
 // Usage: node bench/access-log.mjs [--rounds 5] [--seconds 3] [--up-core N]   (npm run bench runs it too)
 // Loopback only; each devtls on core 0 (taskset), wrk and the backend on core 1.
+import { flag, number } from './lib/args.mjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,8 +19,6 @@ import { wrk, LOAD_CORE } from './lib/load.mjs';
 import { HOST, startBackend, startDevtls } from './lib/proxies.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const argv = process.argv.slice(2);
-const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const CONNECTIONS = 32;
 
 /** Rounds of keep-alive load on each path in turn; returns { label: { rps, cpuUsPerRequest, upCpuUsPerRequest, rounds }, costPercent, cpuCostPercent }. */
@@ -82,7 +81,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   console.log(`== access log: devtls up vs devtls up --quiet, keep-alive (${CONNECTIONS} connections), interleaved rounds`);
   try {
-    await measureAccessLog({ rounds: option('--rounds', 5), seconds: option('--seconds', 3), upCore: argv.includes('--up-core') ? option('--up-core', 1) : undefined });
+    await measureAccessLog({ rounds: number('--rounds', 5), seconds: number('--seconds', 3), upCore: flag('--up-core') ? number('--up-core', 1) : undefined });
   } finally {
     await stopAll();
   }

@@ -10,6 +10,7 @@
 // Usage: node bench/cold-start.mjs [--rounds 10] [--no-join] [--devtls 'NAME=path/to/cli.js [node flags]' …]
 // (after `npm run build`). Every devtls runs on core 0, this script and the backend on core 1.
 // Loopback only; every process is stopped by PID.
+import { devtlsBuilds, flag, number } from './lib/args.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -24,16 +25,10 @@ import { request } from 'node:https';
 import { treePids } from './lib/proc-stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const argv = process.argv.slice(2);
-const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
-const rounds = Number(values('--rounds')[0] ?? 10);
-const withJoin = !argv.includes('--no-join');
-const builds = values('--devtls').map((spec) => {
-  const at = spec.indexOf('=');
-  const [cli, ...nodeArgs] = spec.slice(at + 1).trim().split(/\s+/);
-  return { name: spec.slice(0, at), cli: resolve(cli), nodeArgs };
-});
-if (builds.length === 0) builds.push({ name: 'devtls', cli: join(root, 'dist/cli.js'), nodeArgs: [] });
+const rounds = number('--rounds', 10);
+const withJoin = !flag('--no-join');
+const builds = devtlsBuilds(root, { withDefault: false });
+if (builds.length === 0) builds.push(...devtlsBuilds(root));
 
 execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
 const dir = mkdtempSync(join(tmpdir(), 'devtls-cold-'));

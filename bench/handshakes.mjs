@@ -10,6 +10,7 @@
 // and backend on core 1. Usage (after `npm run build`):
 //   node bench/handshakes.mjs [--rounds 5] [--seconds 2] [--only devtls,caddy,nginx]
 //        [--devtls 'NAME=path/to/dist/cli.js [node flags]' …]   (other builds, measured alike)
+import { devtlsBuilds, number, values } from './lib/args.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,8 @@ import { LOAD_CORE, h2load } from './lib/load.mjs';
 import { treeCpuMicros } from './lib/proc-stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const argv = process.argv.slice(2);
-const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
-const rounds = Number(values('--rounds')[0] ?? 5);
-const seconds = Number(values('--seconds')[0] ?? 2);
+const rounds = number('--rounds', 5);
+const seconds = number('--seconds', 2);
 const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
@@ -93,16 +92,11 @@ try {
   if (cert.code !== 0) throw new Error(`devtls cert failed: ${cert.output}`);
   execFileSync('chmod', ['-R', 'a+rX', join(dir, 'leaf')]);
   ctx.backend = await startBackend(dir);
-  const builds = [{ name: 'devtls', cli: join(root, 'dist/cli.js'), flags: [] }];
-  for (const spec of values('--devtls')) {
-    const at = spec.indexOf('=');
-    const [cli, ...flags] = spec.slice(at + 1).trim().split(/\s+/);
-    builds.push({ name: spec.slice(0, at), cli: resolve(cli), flags });
-  }
+  const builds = devtlsBuilds(root);
   for (const build of builds) {
     if (!wanted(build.name) && !(build.name !== 'devtls' && wanted('devtls'))) continue;
     mkdirSync(join(dir, build.name), { recursive: true });
-    targets.push(await startInstance({ name: build.name, cli: build.cli, flags: [...INSTANCE_NODE_FLAGS, ...build.flags], caDir: ctx.caDir, stateDir: join(dir, build.name, 'state'), backend: ctx.backend }));
+    targets.push(await startInstance({ name: build.name, cli: build.cli, flags: [...INSTANCE_NODE_FLAGS, ...build.nodeArgs], caDir: ctx.caDir, stateDir: join(dir, build.name, 'state'), backend: ctx.backend }));
   }
   if (wanted('caddy')) targets.push({ ...(await startCaddy(ctx)), name: 'Caddy' });
   if (wanted('nginx')) targets.push({ ...(await startNginx(ctx)), name: 'nginx' });

@@ -9,6 +9,7 @@
 // Usage (after `npm run build`): node bench/instance-flags.mjs [--rounds 5] [--seconds 2]
 //        --variant 'default=' --variant 'semi4=--max-semi-space-size=4' …
 // Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
+import { number, values } from './lib/args.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,8 @@ import { LOAD_CORE, h2load, wrk, wsLoad } from './lib/load.mjs';
 import { rssMiB, sampleRss, treeCpuMicros, treeHwmMiB } from './lib/proc-stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const argv = process.argv.slice(2);
-const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
-const rounds = Number(values('--rounds')[0] ?? 5);
-const seconds = Number(values('--seconds')[0] ?? 2);
+const rounds = number('--rounds', 5);
+const seconds = number('--seconds', 2);
 // A variant's words: node flags, and NAME=value words for its environment (MALLOC_ARENA_MAX=2).
 const variants = values('--variant').map((spec) => {
   const at = spec.indexOf('=');

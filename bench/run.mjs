@@ -26,12 +26,11 @@ import { renderReport } from './lib/report.mjs';
 import { largeBodyRounds, renderLargeBodies } from './lib/large-bodies.mjs';
 import { renderUploads, uploadRounds } from './lib/uploads.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
+import { devtlsBuilds as buildsToMeasure, flag, values } from './lib/args.mjs';
 import { measureAccessLog } from './access-log.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : arg.startsWith(`${name}=`) ? [arg.slice(name.length + 1)] : []));
 const quick = flag('--quick');
 const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
@@ -48,14 +47,7 @@ const WS = { connections: 16, window: 16 };
 
 const log = (line) => console.log(line);
 
-const devtlsBuilds = [{ name: 'devtls', cli: join(root, 'dist/cli.js') }];
-for (const spec of values('--devtls')) {
-  const at = spec.indexOf('=');
-  if (at < 1) throw new Error(`--devtls NAME=PATH expected, got ${spec}`);
-  // NAME=PATH/cli.js [node flags…]: another build, or the same build with node flags to try.
-  const [cli, ...nodeArgs] = spec.slice(at + 1).trim().split(/\s+/);
-  devtlsBuilds.push({ name: spec.slice(0, at), cli: resolve(cli), nodeArgs });
-}
+const devtlsBuilds = buildsToMeasure(root);
 
 // --- stop everything we started, whatever happens -----------------------------------------
 let cleaningUp = false;

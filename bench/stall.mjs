@@ -11,6 +11,7 @@
 // turn (A B C A B C …), on one connection per target per round, so a noisy stretch of
 // the shared machine hits all alike. Proxies on core 0, backend and this client on core 1.
 // Loopback only; every process is stopped by PID.
+import { devtlsBuilds, flag, values } from './lib/args.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,24 +24,17 @@ import { coreBusySince, coreTimes, delayedAcks, treeCpuMicros } from './lib/proc
 import { sequentialGets } from './lib/seq-client.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const argv = process.argv.slice(2);
-const values = (name) => argv.flatMap((arg, i) => (arg === name && argv[i + 1] !== undefined ? [argv[i + 1]] : []));
 const one = (name, fallback) => values(name).at(-1) ?? fallback;
 const N = Number(one('--n', '100'));
 const ROUNDS = Number(one('--rounds', '4'));
 const PATH = one('--path', '/1m');
-const H2 = argv.includes('--h2');
+const H2 = flag('--h2');
 const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 const backendKind = one('--backend', 'nginx');
 const MIB_PER_RESPONSE = PATH === '/1m' ? 1 : 0;
 
-const builds = [{ name: 'devtls', cli: join(root, 'dist/cli.js'), nodeArgs: [] }];
-for (const spec of values('--devtls')) {
-  const at = spec.indexOf('=');
-  const [cli, ...nodeArgs] = spec.slice(at + 1).trim().split(/\s+/);
-  builds.push({ name: spec.slice(0, at), cli: resolve(cli), nodeArgs });
-}
+const builds = devtlsBuilds(root);
 
 process.on('exit', killAllSync);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll().finally(() => process.exit(130)));

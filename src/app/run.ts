@@ -17,7 +17,7 @@ import type { Logger } from '../proxy/logger.js';
 import type { Route } from '../routes/route.js';
 import { checkedName, deriveName, nearestPackageJson } from '../run/app-name.js';
 import { childEnvironment } from '../run/child-env.js';
-import { startChild, type RunningChild } from '../run/child-process.js';
+import { startChild } from '../run/child-process.js';
 import { planDevServer } from '../run/dev-servers.js';
 import { findCommand } from '../run/find-command.js';
 import { mayListen, pickFreePort } from '../run/free-port.js';
@@ -130,9 +130,8 @@ export async function run(options: RunOptions): Promise<number> {
   };
   if (membership !== undefined) serving(membership);
 
-  let running: RunningChild | undefined;
   try {
-    running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
+    const running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
       throw new UserError(`cannot run ${JSON.stringify(options.command)}: ${error.message}`, { code: 'ENOCOMMAND' });
     });
