@@ -7,7 +7,7 @@ import { caOptions, portOption } from './shared-options.js';
 import { paint, reportError } from './terminal.js';
 import type { Logger } from '../proxy/logger.js';
 import type { AccessEntry } from '../instance/protocol.js';
-import { accessJson, accessLine, jsonLogger } from './access-log.js';
+import { accessJsonText, accessText, jsonLogger } from './access-log.js';
 
 interface RunArgs {
   name: string | undefined;
@@ -31,12 +31,11 @@ export { splitRunArgv } from './run-argv.js';
 
 /** One line per request among the dev server's output, marked as devtls's like its other lines. */
 function printAccess(entries: AccessEntry[]): void {
-  const mark = paint('cyan', 'devtls');
-  process.stdout.write(`${entries.map((entry) => `${mark} ${accessLine(entry)}`).join('\n')}\n`);
+  process.stdout.write(accessText(entries, paint('cyan', 'devtls')));
 }
 
 function printAccessJson(entries: AccessEntry[]): void {
-  process.stdout.write(`${entries.map(accessJson).join('\n')}\n`);
+  process.stdout.write(accessJsonText(entries));
 }
 
 /** The `run` command, given COMMAND and its arguments as split by splitRunArgv. */

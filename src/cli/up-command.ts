@@ -13,7 +13,7 @@ import { invocation } from '../invocation.js';
 import { paint, terminalLogger } from './terminal.js';
 import { reportCaOpened } from './ca-report.js';
 import { caOptions, portOption } from './shared-options.js';
-import { accessJson, accessLine, jsonLogger } from './access-log.js';
+import { accessJsonText, accessText, jsonLogger } from './access-log.js';
 import type { UpArgs } from './up-argv.js';
 
 export const upCommand: CommandDefinition<UpArgs> = {
@@ -42,7 +42,7 @@ export const upCommand: CommandDefinition<UpArgs> = {
       ...(args.certsDir === undefined ? {} : { certsDir: args.certsDir }),
       watch: args.watch,
       logger,
-      ...(args.quiet ? {} : { onRequests: (entries) => process.stdout.write(`${entries.map(json ? accessJson : accessLine).join('\n')}\n`) }),
+      ...(args.quiet ? {} : { onRequests: (entries) => process.stdout.write(json ? accessJsonText(entries) : accessText(entries)) }),
     });
     await printStartup(session, args.caDir, print);
     keepYoungGenerationSize();

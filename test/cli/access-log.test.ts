@@ -1,5 +1,5 @@
 import test from 'ava';
-import { accessJson, accessLine, shorten } from '../../dist/cli/access-log.js';
+import { accessJson, accessJsonText, accessLine, accessText, shorten } from '../../dist/cli/access-log.js';
 import type { AccessEntry } from '../../dist/instance/protocol.js';
 
 const base: AccessEntry = { time: Date.UTC(2026, 0, 2, 3, 4, 5), method: 'GET', host: 'app.localhost', path: '/', status: 200, bytes: 1234, ms: 7, protocol: 'h2' };
@@ -31,4 +31,19 @@ test('lines keep their columns whatever the method, path and sizes', (t) => {
 test('--log json: one object per line, its time in ISO form', (t) => {
   const parsed = JSON.parse(accessJson(base)) as Record<string, unknown>;
   t.deepEqual(parsed, { ...base, time: '2026-01-02T03:04:05.000Z' });
+});
+
+test('a batch prints a line per entry, marked when asked, each exactly as accessLine formats it', (t) => {
+  // Many distinct paths and hosts, twice over: the pieces formatted once must never be mixed up.
+  const entries: AccessEntry[] = [];
+  for (let i = 0; i < 3000; i++) entries.push({ ...base, host: `h${i % 70}.localhost`, path: `/p${i % 1500}`, status: 200 + (i % 3) * 100, bytes: i, ms: i % 1200 });
+  const lines = accessText(entries).split('\n');
+  t.is(lines.pop(), '');
+  t.is(lines.length, entries.length);
+  entries.forEach((entry, i) => {
+    const line = lines[i] as string;
+    t.true(line.includes(` ${entry.host}/p${i % 1500} `) && line.includes(` ${entry.status} `), line);
+  });
+  t.is(accessText(entries.slice(0, 2), 'devtls'), `devtls ${accessLine(entries[0] as AccessEntry)}\ndevtls ${accessLine(entries[1] as AccessEntry)}\n`);
+  t.deepEqual(accessJsonText(entries.slice(0, 2)).split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown), entries.slice(0, 2).map((entry) => JSON.parse(accessJson(entry)) as unknown));
 });
