@@ -36,8 +36,8 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 
 const S = quick
-  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2, bigRounds: 2, bigRound: 2, uploadRounds: 1 }
-  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2, bigRounds: 3, bigRound: 2, uploadRounds: 2 };
+  ? { warm: 1, load: 3, handshake: 3, ws: 3, h2: 3, coldStarts: 1, edits: 8, profile: 5, rounds: 3, round: 2, roundWarm: 2, accessRounds: 3, accessRound: 2, bigRounds: 2, bigRound: 2, uploadRounds: 1 }
+  : { warm: 1, load: 6, handshake: 5, ws: 4, h2: 4, coldStarts: 3, edits: 20, profile: 8, rounds: 5, round: 2, roundWarm: 2, accessRounds: 7, accessRound: 3, bigRounds: 3, bigRound: 2, uploadRounds: 2 };
 const uploadsOnly = flag('--uploads-only');
 const largeBodiesOnly = flag('--large-bodies-only') || uploadsOnly;
 const KEEPALIVE_CONNECTIONS = 32;
@@ -126,8 +126,8 @@ async function main() {
     }
 
     if (wanted('devtls') && !largeBodiesOnly) {
-      log(`\n== access log: devtls up vs devtls up --quiet, keep-alive (${KEEPALIVE_CONNECTIONS} connections), ${S.rounds} interleaved rounds of ${S.round} s`);
-      results.devtls.accessLog = await measureAccessLog({ rounds: S.rounds, seconds: S.round, log });
+      log(`\n== access log: devtls up vs devtls up --quiet, keep-alive (${KEEPALIVE_CONNECTIONS} connections), ${S.accessRounds} interleaved rounds of ${S.accessRound} s`);
+      results.devtls.accessLog = await measureAccessLog({ rounds: S.accessRounds, seconds: S.accessRound, log });
     }
 
     if (!largeBodiesOnly) log('\n== cold start to first 200');
@@ -413,7 +413,9 @@ async function profileDevtls(ctx, build) {
   } finally {
     await proxy.stop('SIGTERM', 10_000);
   }
-  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  // Two profiles: the `up` process's and the instance's, which serves (every file is named
+  // after its process's pid).
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !f.includes(`.${proxy.proc.pid}.`));
   if (files.length === 0) {
     log('  no .cpuprofile written (devtls did not exit cleanly?)');
     return null;

@@ -74,7 +74,11 @@ async function stopProcess(child, signal, graceMs) {
     }
     await Promise.race([done, sleep(1000)]);
   }
-  // Children of the stopped process (nginx workers) that outlived it, by PID.
+  // Children of the stopped process (nginx workers, devtls's instance) that outlived it, by
+  // PID. They are given the same grace to end on their own first: devtls's instance leaves
+  // when its last project does, and writes its --cpu-prof profile as it exits.
+  const until = performance.now() + graceMs;
+  while (descendants.some(alive) && performance.now() < until) await sleep(20);
   for (const child of descendants) {
     try {
       process.kill(child, 0);
@@ -82,6 +86,15 @@ async function stopProcess(child, signal, graceMs) {
     } catch {
       /* gone */
     }
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
