@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Route } from '../routes/route.js';
 import { RouteTable } from '../routes/route-table.js';
@@ -21,6 +22,7 @@ import { UpstreamPools } from './upstream-pools.js';
 import type { RequestDoneListener } from './request-done.js';
 import { hostWithoutPort } from './host-header.js';
 import { requestAuthority } from './http-compat.js';
+import { StreamRequest, StreamResponse } from './http2-stream-exchange.js';
 
 /**
  * A site devtls answers itself under a reserved name. It is only asked when no route serves
@@ -237,6 +239,7 @@ export class DevProxy {
       defaultCertificate: this.defaultCertificate as LeafCertificate,
       sniCallback: this.contexts.sniCallback,
       onRequest: this.handleRequest,
+      onStream: this.handleStream,
       onUpgrade: this.handleUpgrade,
       onConnect: refuseConnect,
       limits: this.limits,
@@ -259,6 +262,23 @@ export class DevProxy {
     this.options.onRequestDone?.({ route: undefined, host, method: req.method ?? 'GET', path: req.url ?? '/', status: admitted.status, bytes, ms: 0, protocol: 'stream' in req ? 'h2' : 'h1' });
   };
 
+  /**
+   * The common HTTP/2 request, a body-less one to a route, forwarded on its stream without
+   * Node's compatibility layer; false for anything else, which handleRequest then gets.
+   */
+  private readonly handleStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): boolean => {
+    if (!stream.endAfterHeaders || headers[':method'] === 'CONNECT') return false;
+    const req = new StreamRequest(stream, headers, rawHeaders);
+    const admitted = admit(req as unknown as ProxyRequest, this.current);
+    if (isRefusal(admitted)) return false;
+    // What the compatibility layer's own listener does: a reset or broken stream ends in
+    // 'close' (the forwarder's cue), and its error must not go unheard.
+    stream.on('error', ignoreStreamError);
+    // The forwarder uses only what StreamRequest and StreamResponse offer under the compatibility layer's names.
+    this.forwarder.forward(req as unknown as ProxyRequest, new StreamResponse(stream) as unknown as ProxyResponse, admitted);
+    return true;
+  };
+
   private readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const admitted = admit(req, this.current);
@@ -266,6 +286,8 @@ export class DevProxy {
     else this.upgrades.forward(req, socket, head, admitted);
   };
 }
+
+function ignoreStreamError(): void {}
 
 /** The terminal line for a name no route serves: the browser gets devtls's 404 page, not a certificate warning. */
 export function unroutedNameLine(name: string): string {

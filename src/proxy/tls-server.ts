@@ -1,4 +1,4 @@
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { SecureContext, TLSSocket } from 'node:tls';
@@ -20,6 +20,11 @@ export interface TlsServerOptions {
   defaultCertificate: LeafCertificate;
   sniCallback: (serverName: string, callback: (error: Error | null, context?: SecureContext) => void) => void;
   onRequest: (req: ProxyRequest, res: ProxyResponse) => void;
+  /**
+   * An HTTP/2 stream, before Node's compatibility layer sees it: true when it was answered
+   * here (see http2-stream-exchange.ts); false hands it on to onRequest as usual.
+   */
+  onStream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]) => boolean;
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** HTTP/1.1 CONNECT requests (devtls is no forward proxy: they are refused). */
   onConnect: (req: IncomingMessage | ProxyRequest, socket: Duplex | ProxyResponse) => void;
@@ -99,6 +104,7 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
     }
   });
   server.on('clientError', answerClientError);
+  if (options.http2 && options.onStream !== undefined) interceptStreams(server as Http2SecureServer, options.onStream);
   if (options.http2) {
     const sessions = new Set<ServerHttp2Session>();
     openSessions.set(server, sessions);
@@ -109,6 +115,22 @@ export function createTlsServer(options: TlsServerOptions): TlsServer {
     });
   }
   return server;
+}
+
+/**
+ * Put `onStream` before the compatibility layer. Node adds that layer as the server's one
+ * 'stream' listener when a 'request' listener is given; it is taken off and called only for
+ * the streams `onStream` leaves. Should a Node version set up its listeners otherwise, the
+ * server is left as it is and every request goes through the compatibility layer.
+ */
+function interceptStreams(server: Http2SecureServer, onStream: NonNullable<TlsServerOptions['onStream']>): void {
+  const listeners = server.listeners('stream');
+  if (listeners.length !== 1) return;
+  const compatibility = listeners[0] as (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => void;
+  server.removeListener('stream', compatibility);
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+    if (!onStream(stream, headers, rawHeaders)) compatibility.call(server, stream, headers, flags, rawHeaders);
+  });
 }
 
 /**
