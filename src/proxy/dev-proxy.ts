@@ -263,11 +263,12 @@ export class DevProxy {
   };
 
   /**
-   * The common HTTP/2 request, a body-less one to a route, forwarded on its stream without
-   * Node's compatibility layer; false for anything else, which handleRequest then gets.
+   * An HTTP/2 request to a route, forwarded on its stream without Node's compatibility
+   * layer; false for anything else (CONNECT, what devtls answers itself), which
+   * handleRequest then gets.
    */
   private readonly handleStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): boolean => {
-    if (!stream.endAfterHeaders || headers[':method'] === 'CONNECT') return false;
+    if (headers[':method'] === 'CONNECT') return false;
     const req = new StreamRequest(stream, headers, rawHeaders);
     const admitted = admit(req as unknown as ProxyRequest, this.current);
     if (isRefusal(admitted)) return false;

@@ -11,6 +11,9 @@ import { rewriteRedirectUrl, rewriteRefresh } from './redirect-rewrite.js';
 import { hostCheckRefusal, mayBeHostCheck } from './host-check-hints.js';
 import { hostWithoutPort } from './host-header.js';
 import type { RequestDoneListener } from './request-done.js';
+import { StreamRequest } from './http2-stream-exchange.js';
+import type { Readable } from 'node:stream';
+import type { ServerHttp2Stream } from 'node:http2';
 import { routeLabel } from '../routes/labels.js';
 
 /** Told about each request devtls could not forward (one line for the terminal). */
@@ -46,13 +49,14 @@ export class Forwarder {
       path: upstreamPath(route, req.url as string),
       method: req.method as Dispatcher.HttpMethod,
       headers: upstreamRequestHeaders(req, route, forwardContext(req)),
-      body: hasBody ? req : null,
+      // undici takes async iterables as bodies (and writes them as it does streams); its types omit them.
+      body: hasBody ? (requestBody(req) as Readable) : null,
     };
     const handler = new ForwardHandler(this, req, res, route, hasBody ? undefined : options, this.onDone === undefined ? 0 : performance.now());
     // An HTTP/2 upload the browser cancels (RST_STREAM) ends its request stream as if complete
     // (Node's compatibility layer pushes EOF before the response's 'close'): abort the upstream
     // on 'aborted', which comes first, so the dev server never sees a truncated body as whole.
-    if (hasBody && 'stream' in req) req.once('aborted', handler.onClientGone);
+    if (hasBody && 'stream' in req) (req instanceof StreamRequest ? req.stream : req).once('aborted', handler.onClientGone);
     this.pools.poolFor(route).dispatch(options, handler);
   }
 
@@ -95,6 +99,29 @@ export class Forwarder {
     });
   }
 }
+
+/**
+ * The body to send on. An HTTP/2 stream forwarded directly carries the body itself (see
+ * uploadOf); an HTTP/1.1 request is the body's stream.
+ */
+function requestBody(req: ProxyRequest): Readable | AsyncIterable<Buffer> {
+  return req instanceof StreamRequest ? uploadOf(req.stream) : req;
+}
+
+/**
+ * An HTTP/2 upload, chunk by chunk. A browser that resets the stream (RST_STREAM) before
+ * the body's end makes this throw, so undici cuts the dev server's request instead of ending
+ * it as if whole. The stream is read through an iterator that leaves it open: undici destroys
+ * a body once sent, and destroying the HTTP/2 stream would end the response too.
+ */
+async function* uploadOf(stream: ServerHttp2Stream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+  // A reset with an error code destroys the stream (the loop above throws); one with
+  // NO_ERROR ends it, having first marked it aborted.
+  if (stream.aborted) throw UPLOAD_RESET;
+}
+
+const UPLOAD_RESET = new Error('the browser reset the upload before its end');
 
 /** Who asked, as devtls saw the connection: the source of every X-Forwarded-* header. */
 export function forwardContext(req: ProxyRequest): ForwardContext {

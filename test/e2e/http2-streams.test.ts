@@ -8,14 +8,27 @@ import { startBackend, deadPort, type TestBackend } from '../helpers/backends.js
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { FrameType, RawH2Connection, frame, headersFrame, requestFields } from '../helpers/h2-frames.js';
 
 let shapes: TestBackend;
+/** What the backend saw of each upload: its bytes, and whether the body ended whole. */
+const uploads: Promise<{ bytes: number; complete: boolean }>[] = [];
 let devtls: TestDevtls;
 
 test.before(async () => {
   shapes = await startBackend('shapes', (req, res) => {
     const path = req.url ?? '/';
-    if (path === '/no-content') {
+    if (path === '/upload') {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      uploads.push(
+        new Promise((resolve) => {
+          req.once('end', () => resolve({ bytes, complete: true }));
+          req.once('close', () => resolve({ bytes, complete: req.complete }));
+        }),
+      );
+      req.once('end', () => res.end(String(bytes)));
+    } else if (path === '/no-content') {
       res.writeHead(204, { 'x-kind': 'no-content' });
       res.end();
     } else if (path === '/not-modified') {
@@ -123,6 +136,30 @@ test('a response of known length carries no trailers frame; a stream reset while
     reset.on('error', () => undefined);
     if (i % 2 === 0) reset.close(0x8);
     else reset.once('response', () => reset.close(0x8));
+  }
+  t.is((await h2('app.localhost', '/')).body.toString(), 'hello there');
+});
+
+test('an upload streams through; one the browser resets half-way never reaches the dev server as a whole body', async (t) => {
+  const session = await http2Session(devtls.httpsPort, 'app.localhost', devtls.ca.certPem);
+  t.teardown(() => session.destroy());
+  const whole = await http2Request(session, { ':method': 'POST', ':path': '/upload' }, Array.from({ length: 8 }, () => Buffer.alloc(128 * 1024, 1)));
+  t.is(whole.body.toString(), String(1024 * 1024));
+  t.deepEqual(await uploads[0], { bytes: 1024 * 1024, complete: true });
+
+  // A browser's reset: RST_STREAM with no END_STREAM before it (Node's own client always
+  // ends the stream first, so raw frames), with an error code and with NO_ERROR.
+  for (const code of [0x8 /* CANCEL */, 0x0 /* NO_ERROR */]) {
+    const raw = await RawH2Connection.open(devtls.httpsPort, 'app.localhost', devtls.ca.certPem);
+    t.teardown(() => raw.destroy());
+    const seen = uploads.length;
+    raw.send(headersFrame(1, requestFields('POST', `app.localhost:${devtls.httpsPort}`, '/upload'), false), frame(FrameType.DATA, 0, 1, Buffer.alloc(16 * 1024, 2)));
+    while (uploads.length === seen) await new Promise((resolve) => setTimeout(resolve, 10));
+    const reset = Buffer.alloc(4);
+    reset.writeUInt32BE(code);
+    raw.send(frame(FrameType.RST_STREAM, 0, 1, reset));
+    const cut = await (uploads[seen] as Promise<{ bytes: number; complete: boolean }>);
+    t.false(cut.complete, `reset with code ${code}: the dev server saw ${cut.bytes} bytes as a whole body`);
   }
   t.is((await h2('app.localhost', '/')).body.toString(), 'hello there');
 });
