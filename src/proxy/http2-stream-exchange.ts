@@ -6,8 +6,8 @@ import type { TLSSocket } from 'node:tls';
  * An HTTP/2 request forwarded on its stream directly, without Node's compatibility layer
  * (Http2ServerRequest/Http2ServerResponse). That layer builds a readable stream, a writable
  * response, a header object and about ten listeners for every request, and asks every
- * response for trailers: a third of the CPU of a bare HTTP/2 server (26 vs 18.5 µs per
- * request, BENCHMARKS.md). Requests to a route take this way, the stream itself carrying
+ * response for trailers: a third of the CPU of a bare HTTP/2 server (31.6 vs 20.6 µs per
+ * request, bench/http2-compat-cost.mjs). Requests to a route take this way, the stream itself carrying
  * an upload's body; CONNECT and everything devtls answers itself still go through the
  * compatibility layer.
  * Both classes offer just what the forwarder and the error pages use of a request and a
