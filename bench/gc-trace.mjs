@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The garbage collector's work in the instance under load: `devtls serve` alone with
+// --trace-gc (plus any node flags given), warmed up 2 s, then counted over the next S s of
+// h2load -c32 -m10 (or wrk -c32 with --h1): scavenges and mark-compacts, and their time.
+// Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--seconds 5] [-- NODE_FLAGS…]
+// (without NODE_FLAGS: the flags `up` starts the instance with)
+// Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { flag, number } from './lib/args.mjs';
+import { run, stopAll } from './lib/processes.mjs';
+import { h2load, wrk, LOAD_CORE } from './lib/load.mjs';
+import { HOST, startBackend } from './lib/proxies.mjs';
+import { startInstance } from './lib/instance.mjs';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const cli = join(root, 'dist/cli.js');
+const seconds = number('--seconds', 5);
+const http1 = flag('--h1');
+const dashes = process.argv.indexOf('--');
+// By default the flags `up` starts the instance with.
+const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
+const flags = dashes === -1 ? INSTANCE_NODE_FLAGS : process.argv.slice(dashes + 1);
+
+execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+const dir = mkdtempSync(join(tmpdir(), 'devtls-gc-'));
+try {
+  const caDir = join(dir, 'ca');
+  await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
+  const backend = await startBackend(dir);
+  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...flags], caDir, stateDir: join(dir, 'state'), backend });
+  const url = `https://${HOST}:${instance.port}/`;
+  const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
+  await load(2);
+  const from = instance.proc.output.length;
+  const result = await load(seconds);
+  const lines = instance.proc.output.slice(from).split('\n');
+  const of = (kind) => {
+    const found = lines.filter((line) => line.includes(kind));
+    const ms = found.reduce((sum, line) => sum + Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0), 0);
+    return `${found.length} ${kind}s, ${ms.toFixed(0)} ms in all`;
+  };
+  console.log(`node flags: ${flags.join(' ') || '(none)'}; ${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('Scavenge')}; ${of('Mark-Compact')}`);
+  await instance.stop();
+  for (const proc of backend.procs) await proc.stop();
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
