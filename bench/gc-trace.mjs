@@ -2,11 +2,12 @@
 // The garbage collector's work in the instance under load: `devtls serve` alone with
 // --trace-gc (plus any node flags given), warmed up 2 s, then counted over the next S s of
 // h2load -c32 -m10 (or wrk -c32 with --h1): scavenges and mark-compacts, and their time.
-// Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--seconds 5] [-- NODE_FLAGS…]
+// With --profile, the instance also writes a --cpu-prof profile to .bench/profile/, summarised.
+// Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--profile] [--seconds 5] [-- NODE_FLAGS…]
 // (without NODE_FLAGS: the flags `up` starts the instance with)
 // Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { run, stopAll } from './lib/processes.mjs';
 import { h2load, wrk, LOAD_CORE } from './lib/load.mjs';
 import { HOST, startBackend } from './lib/proxies.mjs';
 import { startInstance } from './lib/instance.mjs';
+import { summarizeProfile } from './profile-summary.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'dist/cli.js');
@@ -24,6 +26,12 @@ const dashes = process.argv.indexOf('--');
 // By default the flags `up` starts the instance with.
 const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
 const flags = dashes === -1 ? INSTANCE_NODE_FLAGS : process.argv.slice(dashes + 1);
+const profileDir = join(root, '.bench', 'profile');
+const profiling = flag('--profile') ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+if (profiling.length > 0) {
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+}
 
 execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
 const dir = mkdtempSync(join(tmpdir(), 'devtls-gc-'));
@@ -31,7 +39,7 @@ try {
   const caDir = join(dir, 'ca');
   await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
   const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...flags], caDir, stateDir: join(dir, 'state'), backend });
+  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend });
   const url = `https://${HOST}:${instance.port}/`;
   const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
   await load(2);
@@ -46,6 +54,7 @@ try {
   console.log(`node flags: ${flags.join(' ') || '(none)'}; ${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('Scavenge')}; ${of('Mark-Compact')}`);
   await instance.stop();
   for (const proc of backend.procs) await proc.stop();
+  for (const file of profiling.length > 0 ? readdirSync(profileDir) : []) console.log(`profile: .bench/profile/${file}\n${summarizeProfile(join(profileDir, file), 15).text}`);
 } finally {
   await stopAll();
   rmSync(dir, { recursive: true, force: true });
