@@ -53,9 +53,9 @@ export class Forwarder {
       body: hasBody ? (requestBody(req) as Readable) : null,
     };
     const handler = new ForwardHandler(this, req, res, route, hasBody ? undefined : options, this.onDone === undefined ? 0 : performance.now());
-    // An HTTP/2 upload the browser cancels (RST_STREAM) ends its request stream as if complete
-    // (Node's compatibility layer pushes EOF before the response's 'close'): abort the upstream
-    // on 'aborted', which comes first, so the dev server never sees a truncated body as whole.
+    // An HTTP/2 upload the browser cancels (RST_STREAM) may end its request stream as if
+    // complete: abort the upstream on 'aborted', which comes first, so the dev server never
+    // sees a truncated body as whole (uploadOf checks once more at the end).
     if (hasBody && 'stream' in req) (req instanceof StreamRequest ? req.stream : req).once('aborted', handler.onClientGone);
     this.pools.poolFor(route).dispatch(options, handler);
   }
@@ -117,11 +117,9 @@ function requestBody(req: ProxyRequest): Readable | AsyncIterable<Buffer> {
 async function* uploadOf(stream: ServerHttp2Stream): AsyncGenerator<Buffer> {
   for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
   // A reset with an error code destroys the stream (the loop above throws); one with
-  // NO_ERROR ends it, having first marked it aborted.
-  if (stream.aborted) throw UPLOAD_RESET;
+  // NO_ERROR ends it, having first marked it aborted. Either way the browser is gone.
+  if (stream.aborted) throw CLIENT_GONE;
 }
-
-const UPLOAD_RESET = new Error('the browser reset the upload before its end');
 
 /** Who asked, as devtls saw the connection: the source of every X-Forwarded-* header. */
 export function forwardContext(req: ProxyRequest): ForwardContext {

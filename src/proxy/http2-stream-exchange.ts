@@ -21,18 +21,17 @@ export class StreamRequest {
   readonly headers: IncomingHttpHeaders;
   readonly rawHeaders: string[];
   readonly stream: ServerHttp2Stream;
+  /** The TLS connection, as the session hands it out (a guarded view, as the compatibility layer's). */
+  readonly socket: TLSSocket;
 
+  /** Only while the stream's session is open (in its 'stream' event). */
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]) {
     this.stream = stream;
     this.headers = headers;
     this.rawHeaders = rawHeaders;
     this.method = headers[':method'] as string;
     this.url = (headers[':path'] as string | undefined) ?? '';
-  }
-
-  /** The TLS connection (Node's HTTP/2 session hands out a guarded view of it, as the compatibility layer does). */
-  get socket(): TLSSocket {
-    return this.stream.session?.socket as TLSSocket;
+    this.socket = (stream.session as NonNullable<ServerHttp2Stream['session']>).socket as TLSSocket;
   }
 }
 
@@ -55,6 +54,8 @@ export class StreamResponse {
    * dev server's chunked answer) or one that announces them: only those ask for them.
    */
   writeHead(status: number, headers: OutgoingHttpHeaders | readonly string[]): this {
+    // The browser reset the stream a moment ago: its 'close', which stops the forwarder, is on its way.
+    if (this.stream.destroyed || this.stream.closed) return this;
     const out: OutgoingHttpHeaders = { ':status': status };
     if (isFlat(headers)) {
       for (let i = 0; i < headers.length; i += 2) {
@@ -78,7 +79,7 @@ export class StreamResponse {
   }
 
   end(body?: string | Buffer): this {
-    if (this.stream.writableEnded) return this;
+    if (this.stream.writableEnded || this.stream.destroyed) return this;
     if (body === undefined) this.stream.end();
     else this.stream.end(body);
     return this;
