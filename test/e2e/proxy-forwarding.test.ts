@@ -244,3 +244,33 @@ test('when the browser gives up, the upstream request is aborted too', async (t)
   await slowRequestClosed[slowRequestClosed.length - 1];
   t.pass('the backend saw its connection closed');
 });
+
+test('an HTTP/1.1 upload the browser abandons half-way never reaches the dev server as a whole body', async (t) => {
+  const seen: Promise<{ bytes: number; complete: boolean }>[] = [];
+  const sink = createHttpServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    seen.push(
+      new Promise((resolve) => {
+        req.once('end', () => resolve({ bytes, complete: true }));
+        req.once('close', () => resolve({ bytes, complete: req.complete }));
+      }),
+    );
+    req.once('end', () => res.end('ok'));
+  });
+  sink.listen(0, '127.0.0.1');
+  await once(sink, 'listening');
+  t.teardown(() => new Promise<void>((resolve) => sink.close(() => resolve())));
+  const proxy = await startTestDevtls({ routes: [{ host: 'sink.localhost', target: (sink.address() as AddressInfo).port }] });
+  t.teardown(() => proxy.stop());
+  for (const framing of [{ 'content-length': String(1024 * 1024) }, { 'transfer-encoding': 'chunked' }]) {
+    const before = seen.length;
+    const req = request({ host: '127.0.0.1', port: proxy.httpsPort, servername: 'sink.localhost', method: 'POST', headers: { host: 'sink.localhost', ...framing }, ca: proxy.ca.certPem, agent: false });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(64 * 1024, 1));
+    while (seen.length === before) await new Promise((resolve) => setTimeout(resolve, 10));
+    req.destroy();
+    const cut = await (seen[before] as Promise<{ bytes: number; complete: boolean }>);
+    t.false(cut.complete, `${JSON.stringify(framing)}: the dev server saw ${cut.bytes} bytes as a whole body`);
+  }
+});
