@@ -37,8 +37,14 @@ test.before(async () => {
   });
   downPort = await deadPort();
   // A dev server on ::1 only, as Vite is when Node resolves localhost to ::1 first.
-  ipv6Only = createHttpServer((_req, res) => res.end('from ::1'));
-  await new Promise<void>((resolve) => ipv6Only.listen(0, '::1', resolve));
+  // Its port must be free on 127.0.0.1, where devtls tries first: the kernel may hand the
+  // same number to servers on different addresses (once, it was the keep-alive backend's).
+  for (;;) {
+    ipv6Only = createHttpServer((_req, res) => res.end('from ::1'));
+    await new Promise<void>((resolve) => ipv6Only.listen(0, '::1', resolve));
+    if (await freeOnIpv4((ipv6Only.address() as AddressInfo).port)) break;
+    ipv6Only.close();
+  }
   // Like Next.js for an origin it does not allow: raw text, not even an HTTP response.
   refusing = createNetServer((socket) => socket.once('data', () => socket.end('Unauthorized')));
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
@@ -55,6 +61,15 @@ test.before(async () => {
     timeouts: { connect: 1_000, response: 400 },
   });
 });
+
+/** Whether nothing listens on 127.0.0.1:port (a listener there is tried and closed again). */
+function freeOnIpv4(port: number): Promise<boolean> {
+  const probe = createNetServer();
+  return new Promise((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 test.after.always(async () => {
   await devtls?.stop();
