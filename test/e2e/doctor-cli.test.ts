@@ -5,6 +5,7 @@ import { runDevtls, startDevtlsProcess } from '../helpers/cli-process.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 import { deadPort } from '../helpers/backends.js';
 import { hasTool, requireTool } from '../helpers/tools.js';
+import { exitOf, instanceEnded } from '../helpers/instance.js';
 
 async function project(t: Parameters<typeof tempDirFor>[0]) {
   const dir = await tempDirFor(t, 'devtls-doctor-cli-');
@@ -127,8 +128,11 @@ test('with devtls up running on the config\'s port, doctor shakes hands with it:
   t.is(trust.code, 0, trust.stdout + trust.stderr);
   const config = JSON.parse(await readFile(join(dir, 'proxy.config.json'), 'utf8')) as { httpsPort: number; httpPort: number };
   const { child } = await startDevtlsProcess(['up', '--host', '127.0.0.1', '--no-watch'], /Press Ctrl-C/, { cwd: dir, env: routesEnv });
-  t.teardown(() => {
+  // Its instance ends once it has: both before the folder goes.
+  t.teardown(async () => {
     child.kill('SIGTERM');
+    await exitOf(child);
+    await instanceEnded(join(dir, '.devtls-state'));
   });
   const result = await runDevtls(['doctor', '--json', '--hosts-file', 'hosts'], { cwd: dir, env: routesEnv });
   const checks = new Map((JSON.parse(result.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.map((check) => [check.id, check]));

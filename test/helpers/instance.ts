@@ -91,3 +91,23 @@ export async function exitOf(child: ChildProcess): Promise<number> {
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   return code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2);
 }
+
+/** Wait (up to 5 s, then SIGKILL) for the instance whose state folder is `stateDir` to end. */
+export async function instanceEnded(stateDir: string): Promise<void> {
+  const pid = await readFile(join(stateDir, 'instance.json'), 'utf8').then(
+    (text) => (JSON.parse(text) as { pid: number }).pid,
+    () => undefined,
+  );
+  if (pid === undefined) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + 5_000;
+  while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
