@@ -1,7 +1,8 @@
-// HTTP/2 requests without a body are forwarded on their stream, without Node's compatibility
+// HTTP/2 requests to a route are forwarded on their stream, without Node's compatibility
 // layer (src/proxy/http2-stream-exchange.ts). These are the answers that layer used to shape:
-// HEAD and bodiless statuses, repeated headers, informational responses, error pages, host
-// checks, trailers only where asked for. Each is compared with what HTTP/1.1 gets.
+// HEAD and bodiless statuses, repeated headers (also against HTTP/1.1), informational
+// responses, error pages, host checks, trailers only where asked for, and uploads, whole or
+// reset by the browser.
 import test from 'ava';
 import { once } from 'node:events';
 import { startBackend, deadPort, type TestBackend } from '../helpers/backends.js';
