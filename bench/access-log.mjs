@@ -2,7 +2,8 @@
 // What the access log costs: keep-alive small GETs through one devtls instance serving two
 // projects, one `devtls up` that prints a line per request (the default) for path /loud and
 // one `devtls up --quiet` for path /quiet, both to the same backend. Rounds load each path in
-// turn (A B B A…) and count the CPU of the instance and both `up` processes per request, so
+// turn (A B B A…) and count the CPU of the instance and both `up` processes per request (and
+// the p99 latency of each), so
 // both sides run in the very same process: no difference of layout or JIT between two
 // instances is taken for the log's cost. The cost is the median of the rounds'
 // pairs, each pair run back to back.
@@ -49,15 +50,15 @@ export async function measureAccessLog({ rounds = 7, seconds = 3, log = console.
       for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
         const cpu0 = treeCpuMicros(pids());
         const up0 = treeCpuMicros([v.up]);
-        const result = await wrk(`https://${HOST}:${loud.port}${v.path}`, { connections: CONNECTIONS, seconds, latency: false });
+        const result = await wrk(`https://${HOST}:${loud.port}${v.path}`, { connections: CONNECTIONS, seconds, latency: true });
         const requests = Math.max(1, result.requests);
-        v.rounds.push({ rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids()) - cpu0) / requests, upCpuUsPerRequest: (treeCpuMicros([v.up]) - up0) / requests, errors: result.errors });
+        v.rounds.push({ p99ms: result.p99ms, rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids()) - cpu0) / requests, upCpuUsPerRequest: (treeCpuMicros([v.up]) - up0) / requests, errors: result.errors });
       }
     }
     const out = {};
     for (const v of variants) {
-      out[v.label] = { rps: median(v.rounds.map((r) => r.rps)), cpuUsPerRequest: median(v.rounds.map((r) => r.cpuUsPerRequest)), upCpuUsPerRequest: median(v.rounds.map((r) => r.upCpuUsPerRequest)), rounds: v.rounds };
-      log(`  ${v.label}: keep-alive median ${out[v.label].rps.toFixed(0)} req/s, ${out[v.label].cpuUsPerRequest.toFixed(1)} µs CPU/req in all (of which its up process ${out[v.label].upCpuUsPerRequest.toFixed(1)}) (rounds: ${v.rounds.map((r) => `${r.rps.toFixed(0)} req/s ${r.cpuUsPerRequest.toFixed(1)} µs`).join(', ')})`);
+      out[v.label] = { rps: median(v.rounds.map((r) => r.rps)), cpuUsPerRequest: median(v.rounds.map((r) => r.cpuUsPerRequest)), upCpuUsPerRequest: median(v.rounds.map((r) => r.upCpuUsPerRequest)), p99ms: median(v.rounds.map((r) => r.p99ms)), rounds: v.rounds };
+      log(`  ${v.label}: keep-alive median ${out[v.label].rps.toFixed(0)} req/s, ${out[v.label].cpuUsPerRequest.toFixed(1)} µs CPU/req in all (of which its up process ${out[v.label].upCpuUsPerRequest.toFixed(1)}), p99 ${out[v.label].p99ms.toFixed(2)} ms (rounds: ${v.rounds.map((r) => `${r.rps.toFixed(0)} req/s ${r.cpuUsPerRequest.toFixed(1)} µs p99 ${r.p99ms.toFixed(2)} ms`).join(', ')})`);
     }
     const lines = readFileSync(join(dir, 'loud.log'), 'utf8').split('\n').filter((line) => line.includes(' /loud ') || line.includes('/loud ')).length;
     log(`  (${lines.toLocaleString('en-US')} access lines printed by the default up; the quiet one printed ${readFileSync(join(dir, 'quiet.log'), 'utf8').split('\n').filter((line) => line.includes('/quiet')).length})`);

@@ -3,7 +3,8 @@
 // --trace-gc (plus any node flags given), warmed up 2 s, then counted over the next S s of
 // h2load -c32 -m10 (or wrk -c32 with --h1): scavenges and mark-compacts, and their time.
 // With --profile, the instance also writes a --cpu-prof profile to .bench/profile/, summarised.
-// Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--profile] [--seconds 5] [-- NODE_FLAGS…]
+// --access-log: the project asks for the access log (sent to the bench, which drops it).
+// Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--access-log] [--profile] [--seconds 5] [-- NODE_FLAGS…]
 // (without NODE_FLAGS: the flags `up` starts the instance with)
 // Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,7 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'dist/cli.js');
 const seconds = number('--seconds', 5);
 const http1 = flag('--h1');
+const accessLog = flag('--access-log');
 const dashes = process.argv.indexOf('--');
 // By default the flags `up` starts the instance with.
 const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
@@ -39,7 +41,7 @@ try {
   const caDir = join(dir, 'ca');
   await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
   const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend });
+  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend, accessLog });
   const url = `https://${HOST}:${instance.port}/`;
   const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
   await load(2);
@@ -51,7 +53,7 @@ try {
     const ms = found.reduce((sum, line) => sum + Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0), 0);
     return `${found.length} ${kind}s, ${ms.toFixed(0)} ms in all`;
   };
-  console.log(`node flags: ${flags.join(' ') || '(none)'}; ${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('Scavenge')}; ${of('Mark-Compact')}`);
+  console.log(`node flags: ${flags.join(' ') || '(none)'}; ${accessLog ? 'access log on; ' : ''}${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('Scavenge')}; ${of('Mark-Compact')}`);
   await instance.stop();
   for (const proc of backend.procs) await proc.stop();
   for (const file of profiling.length > 0 ? readdirSync(profileDir) : []) console.log(`profile: .bench/profile/${file}\n${summarizeProfile(join(profileDir, file), 15).text}`);

@@ -20,8 +20,11 @@ function getOk(port) {
   });
 }
 
-/** `cli`: a built dist/cli.js; `flags`: node flags; `env`: extra environment. Routes `/` and `/ws` on HOST to the backend. */
-export async function startInstance({ name, cli = join(root, 'dist/cli.js'), flags = [], env = {}, caDir, stateDir, backend }) {
+/**
+ * `cli`: a built dist/cli.js; `flags`: node flags; `env`: extra environment. Routes `/` and `/ws` on HOST to the backend.
+ * `accessLog`: the project asks for the access log, as a `devtls up` that prints it (the bench reads and drops it).
+ */
+export async function startInstance({ name, cli = join(root, 'dist/cli.js'), flags = [], env = {}, caDir, stateDir, backend, accessLog = false }) {
   const { ControlConnection } = await import(join(dirnameOf(cli), 'instance/control-client.js'));
   const { PROTOCOL_VERSION } = await import(join(dirnameOf(cli), 'instance/protocol.js'));
   const port = await freePort();
@@ -37,7 +40,7 @@ export async function startInstance({ name, cli = join(root, 'dist/cli.js'), fla
     timeouts: { connect: 5000, response: 120000 }, source: 'bench', definedAt: 'bench',
   });
   await connection.request({ type: 'hello', protocol: PROTOCOL_VERSION, wants: { httpsPort: null, httpPort: null, caDir } });
-  await connection.request({ type: 'register', source: 'bench', pid: process.pid, routes: [route('/', backend.port), route('/ws', backend.wsPort)] });
+  await connection.request({ type: 'register', source: 'bench', pid: process.pid, routes: [route('/', backend.port), route('/ws', backend.wsPort)], accessLog });
   for (let i = 0; i < 500 && !(await getOk(port)); i++) await sleep(10);
   return {
     name,

@@ -21,7 +21,7 @@ import { Registry } from './registry.js';
 import { secureStateDir, type StatePaths } from './state-dir.js';
 import type { RequestDone } from '../proxy/request-done.js';
 import { RequestHistory } from '../status/request-history.js';
-import { accessBatches } from './access-rows.js';
+import { AccessLogBatcher } from './access-log-batcher.js';
 import { RESERVED_HOST } from '../status/reserved-host.js';
 import { StatusSite } from '../status/status-site.js';
 import { TargetChecks } from '../status/target-checks.js';
@@ -41,16 +41,6 @@ export interface InstanceOptions {
   logger: Logger;
   version: string;
 }
-
-/**
- * Access-log batches: the first request after a quiet spell is sent within ACCESS_LOG_FIRST_MS,
- * later ones at most every ACCESS_LOG_INTERVAL_MS. Each batch wakes the `up` process that
- * prints it, and at thousands of requests a second those wake-ups, not the lines, were most
- * of the log's cost: sent every 50 ms it took 5.5–8.6 % of the keep-alive throughput, every
- * 5 ms 9 %, every 200 ms under 1 % (bench/access-log.mjs). A person sees no delay either way.
- */
-const ACCESS_LOG_FIRST_MS = 10;
-const ACCESS_LOG_INTERVAL_MS = 200;
 
 /** How long a started instance waits for its first project before it gives up. */
 const FIRST_PROJECT_WAIT_MS = 10_000;
@@ -74,10 +64,11 @@ export class Instance {
   private idleTimer: NodeJS.Timeout | undefined;
   /** Which control connection registered each route (routes are the very objects it sent). */
   private readonly routeOwners = new WeakMap<Route, number>();
-  /** Connections that asked for an access log; their entries wait here until the tick ends. */
-  private readonly accessLogs = new Map<number, RequestDone[]>();
-  private accessFlushScheduled = false;
-  private accessFlushedAt = 0;
+  /** The access logs of the connections that asked for one. */
+  private readonly accessLogs = new AccessLogBatcher((id, messages) => {
+    const socket = this.connections.get(id);
+    if (socket !== undefined && !socket.destroyed) socket.write(messages);
+  });
   readonly history = new RequestHistory();
   /** https://devtls.localhost/, answered by the proxy when no route serves the name. */
   readonly site: StatusSite;
@@ -225,7 +216,7 @@ export class Instance {
     socket.on('data', feed);
     socket.once('close', () => {
       this.connections.delete(id);
-      this.accessLogs.delete(id);
+      this.accessLogs.close(id);
       if (this.registry.get(id) !== undefined) void this.leave(id);
     });
   }
@@ -314,7 +305,7 @@ export class Instance {
       };
       this.registry.set(id, project);
       for (const route of routes) this.routeOwners.set(route, id);
-      if (message.type === 'register' && message.accessLog === true) this.accessLogs.set(id, []);
+      if (message.type === 'register' && message.accessLog === true) this.accessLogs.open(id);
       try {
         const changes = await this.proxy.reload(this.registry.routes(), ports);
         if (ports !== undefined) Object.assign(this.info, { httpsPort: this.proxy.httpsPort, httpPort: this.proxy.httpPort, addresses: this.proxy.addresses });
@@ -323,7 +314,7 @@ export class Instance {
       } catch (error) {
         if (previous === undefined) {
           this.registry.remove(id);
-          this.accessLogs.delete(id);
+          this.accessLogs.close(id);
         } else this.registry.set(id, previous);
         throw error;
       }
@@ -351,34 +342,15 @@ export class Instance {
 
   /**
    * The hot path of the access log: one entry kept for the status page, and, only when the
-   * owning project asked for an access log, queued for its connection and sent in batches
-   * (see ACCESS_LOG_INTERVAL_MS).
+   * owning project asked for an access log, queued for its connection (access-log-batcher.ts).
    */
   private requestDone(done: RequestDone): void {
     this.history.record(done);
     if (this.accessLogs.size === 0 || done.route === undefined) return;
     const owner = this.routeOwners.get(done.route);
     if (owner === undefined) return;
-    const queue = this.accessLogs.get(owner);
-    if (queue === undefined) return;
-    queue.push(done);
-    if (!this.accessFlushScheduled) {
-      this.accessFlushScheduled = true;
-      setTimeout(this.flushAccessLogs, Math.max(ACCESS_LOG_FIRST_MS, this.accessFlushedAt + ACCESS_LOG_INTERVAL_MS - Date.now()));
-    }
+    this.accessLogs.add(owner, done);
   }
-
-  private readonly flushAccessLogs = (): void => {
-    this.accessFlushScheduled = false;
-    const now = Date.now();
-    this.accessFlushedAt = now;
-    for (const [id, queue] of this.accessLogs) {
-      if (queue.length === 0) continue;
-      const socket = this.connections.get(id);
-      if (socket !== undefined && !socket.destroyed) for (const rows of accessBatches(queue)) socket.write(encode({ type: 'requests', time: now, rows }));
-      this.accessLogs.set(id, []);
-    }
-  };
 
   private tellEveryone(level: 'info' | 'warn' | 'error', line: string): void {
     this.options.logger.info(line);

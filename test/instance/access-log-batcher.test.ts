@@ -1,0 +1,42 @@
+import test from 'ava';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AccessLogBatcher } from '../../dist/instance/access-log-batcher.js';
+import { lineReader } from '../../dist/instance/protocol.js';
+import type { RequestDone } from '../../dist/proxy/request-done.js';
+
+function done(n: number): RequestDone {
+  return { route: undefined, host: 'app.localhost', method: 'GET', path: `/${n}`, status: 200, bytes: n, ms: 1, protocol: 'h1' };
+}
+
+test('every request reaches its own connection once, in order, in few sends; nothing for a connection that asked for none', async (t) => {
+  const sends = new Map<number, number>();
+  const paths = new Map<number, string[]>();
+  const batcher = new AccessLogBatcher((id, messages) => {
+    sends.set(id, (sends.get(id) ?? 0) + 1);
+    lineReader(
+      (message) => {
+        for (const row of (message as { rows: unknown[][] }).rows) paths.set(id, [...(paths.get(id) ?? []), row[2] as string]);
+      },
+      (why) => t.fail(why),
+    )(Buffer.from(messages));
+  });
+  batcher.open(1);
+  batcher.open(2);
+  t.false(batcher.add(3, done(0)), 'connection 3 asked for no access log');
+  // 1,200 requests for each over ~0.6 s, as a busy page would send them.
+  for (let n = 0; n < 1200; n++) {
+    t.true(batcher.add(1, done(n)));
+    t.true(batcher.add(2, done(n)));
+    if (n % 40 === 0) await sleep(20);
+  }
+  await sleep(500);
+  const expected = Array.from({ length: 1200 }, (_, n) => `/${n}`);
+  t.deepEqual(paths.get(1), expected);
+  t.deepEqual(paths.get(2), expected);
+  t.false(paths.has(3));
+  // Sent at most every 200 ms (and the first at once): however slow this machine, never one
+  // send per request or per encoding.
+  t.true((sends.get(1) ?? 0) <= 6, `${sends.get(1)} sends`);
+  batcher.close(2);
+  t.false(batcher.add(2, done(0)));
+});
