@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { run, stopAll } from './lib/processes.mjs';
 import { treeCpuMicros } from './lib/proc-stats.mjs';
-import { wrk, LOAD_CORE } from './lib/load.mjs';
+import { wrk, pinToLoadCore } from './lib/load.mjs';
 import { HOST, startBackend, startDevtls } from './lib/proxies.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CONNECTIONS = 32;
@@ -78,13 +79,9 @@ export async function measureAccessLog({ rounds = 7, seconds = 3, log = console.
   }
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+  pinToLoadCore();
   console.log(`== access log: devtls up vs devtls up --quiet, keep-alive (${CONNECTIONS} connections), interleaved rounds`);
   try {
     await measureAccessLog({ rounds: number('--rounds', 7), seconds: number('--seconds', 3), upCore: flag('--up-core') ? number('--up-core', 1) : undefined });

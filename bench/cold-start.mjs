@@ -11,7 +11,6 @@
 // (after `npm run build`). Every devtls runs on core 0, this script and the backend on core 1.
 // Loopback only; every process is stopped by PID.
 import { devtlsBuilds, flag, number } from './lib/args.mjs';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, start, stopAll } from './lib/processes.mjs';
 import { PROXY_CORE } from './lib/proxies.mjs';
-import { LOAD_CORE } from './lib/load.mjs';
+import { pinToLoadCore } from './lib/load.mjs';
 import { request } from 'node:https';
 import { treePids } from './lib/proc-stats.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const rounds = number('--rounds', 10);
@@ -30,7 +30,7 @@ const withJoin = !flag('--no-join');
 const builds = devtlsBuilds(root, { withDefault: false });
 if (builds.length === 0) builds.push(...devtlsBuilds(root));
 
-execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-cold-'));
 const backend = createServer((_req, res) => res.end('ok'));
 await new Promise((ok) => backend.listen(0, '127.0.0.1', ok));
@@ -124,12 +124,6 @@ async function oneRound(build, index) {
   return out;
 }
 
-const median = (list) => {
-  const sorted = list.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const results = new Map(builds.map((b) => [b.name, []]));
 try {

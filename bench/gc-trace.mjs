@@ -7,14 +7,13 @@
 // Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--access-log] [--profile] [--seconds 5] [-- NODE_FLAGS…]
 // (without NODE_FLAGS: the flags `up` starts the instance with)
 // Instance on core 0, backend and load on core 1; loopback only; every process stopped by PID.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flag, number } from './lib/args.mjs';
 import { run, stopAll } from './lib/processes.mjs';
-import { h2load, wrk, LOAD_CORE } from './lib/load.mjs';
+import { h2load, wrk, pinToLoadCore } from './lib/load.mjs';
 import { HOST, startBackend } from './lib/proxies.mjs';
 import { startInstance } from './lib/instance.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
@@ -35,7 +34,7 @@ if (profiling.length > 0) {
   mkdirSync(profileDir, { recursive: true });
 }
 
-execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-gc-'));
 try {
   const caDir = join(dir, 'ca');

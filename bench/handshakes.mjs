@@ -19,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { run, stopAll } from './lib/processes.mjs';
 import { HOST, startBackend, startCaddy, startNginx } from './lib/proxies.mjs';
 import { startInstance } from './lib/instance.mjs';
-import { LOAD_CORE, h2load } from './lib/load.mjs';
+import { LOAD_CORE, h2load, pinToLoadCore } from './lib/load.mjs';
 import { treeCpuMicros } from './lib/proc-stats.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const rounds = number('--rounds', 5);
@@ -29,7 +30,7 @@ const only = values('--only').flatMap((v) => v.split(','));
 const wanted = (name) => only.length === 0 || only.includes(name);
 const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
 
-execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-handshakes-'));
 const ctx = { dir, caDir: join(dir, 'ca'), certPath: join(dir, 'leaf', `${HOST}.pem`), keyPath: join(dir, 'leaf', `${HOST}-key.pem`) };
 const p256 = join(dir, 'p256.cnf');
@@ -78,12 +79,6 @@ const SCENARIOS = [
   { key: 'reuse', label: 'resumed session, TLS 1.3 ticket (Node client)', run: (port) => nodeClient(port, 'reuse') },
 ];
 
-const median = (list) => {
-  const sorted = list.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const targets = [];
 const results = new Map();

@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { number } from './lib/args.mjs';
 import { freePort, start, stopAll, waitForPort } from './lib/processes.mjs';
-import { h2load, LOAD_CORE } from './lib/load.mjs';
+import { h2load, pinToLoadCore } from './lib/load.mjs';
 import { treeCpuMicros } from './lib/proc-stats.mjs';
+import { median } from './lib/stats.mjs';
 
 const PROXY_CORE = 0;
 const rounds = number('--rounds', 3);
@@ -30,7 +31,7 @@ else server.on('stream', (stream) => { stream.respond({ ':status': 200, 'content
 server.listen(Number(port), '127.0.0.1');
 `;
 
-execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-h2compat-'));
 try {
   const key = join(dir, 'key.pem');
@@ -53,7 +54,6 @@ try {
       await sleep(100);
     }
   }
-  const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   for (const mode of ['compat', 'stream']) {
     const r = results[mode];
     console.log(`${mode === 'compat' ? "'request' (compatibility layer)" : "'stream' (respond/end)     "}: ${median(r.map((x) => x.rps)).toFixed(0)} req/s, ${median(r.map((x) => x.cpuUsPerRequest)).toFixed(1)} µs CPU per request (rounds: ${r.map((x) => `${x.rps.toFixed(0)} req/s ${x.cpuUsPerRequest.toFixed(1)} µs`).join(', ')})`);

@@ -19,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { stopAll } from './lib/processes.mjs';
 import { HOST, startBackend } from './lib/proxies.mjs';
 import { startInstance } from './lib/instance.mjs';
-import { LOAD_CORE, h2load, wrk, wsLoad } from './lib/load.mjs';
+import { h2load, wrk, wsLoad, pinToLoadCore } from './lib/load.mjs';
 import { rssMiB, sampleRss, treeCpuMicros, treeHwmMiB } from './lib/proc-stats.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const rounds = number('--rounds', 5);
@@ -34,7 +35,7 @@ const variants = values('--variant').map((spec) => {
 });
 if (variants.length === 0) variants.push({ name: 'default', words: [], flags: [], env: {} });
 
-execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-flags-'));
 const caDir = join(dir, 'ca');
 
@@ -77,12 +78,6 @@ async function measure(variant, index, backend) {
   return out;
 }
 
-const median = (list) => {
-  const sorted = list.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const results = new Map(variants.map((v) => [v.name, []]));
 try {

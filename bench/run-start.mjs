@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort, start, stopAll } from './lib/processes.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'dist/cli.js');
@@ -43,7 +44,6 @@ async function instanceGone() {
   for (let i = 0; i < 400 && existsSync(join(stateDir, 'instance.json')); i++) await sleep(10);
 }
 
-const median = (samples) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
 const line = (label, samples) => `${label}: median ${median(samples).toFixed(1)} ms (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)})`;
 const runArgs = [cli, 'run', '--https-port', String(httpsPort), '--http-port', '0', '--', process.execPath, 'child.cjs'];
 

@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureTools, versions } from './lib/tools.mjs';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
 import { coreBusySince, coreTimes, rssMiB, sampleRss, treeCpuMicros, treeHwmMiB, treeRssMiB } from './lib/proc-stats.mjs';
-import { h2load, wrk, wsLoad, LOAD_CORE } from './lib/load.mjs';
+import { h2load, wrk, wsLoad, LOAD_CORE, pinToLoadCore } from './lib/load.mjs';
 import { HOST, devtlsConfig, startBackend, startCaddy, startDevtls, startNaive, startNginx } from './lib/proxies.mjs';
 import { get, keepAliveAgent, negotiatedAlpn, waitForFirstOk } from './lib/client.mjs';
 import { renderReport } from './lib/report.mjs';
@@ -28,6 +28,7 @@ import { renderUploads, uploadRounds } from './lib/uploads.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 import { devtlsBuilds as buildsToMeasure, flag, values } from './lib/args.mjs';
 import { measureAccessLog } from './access-log.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const argv = process.argv.slice(2);
@@ -68,7 +69,7 @@ async function main() {
   const started = performance.now();
   ensureTools(log);
   // The bench itself (and so every client it runs) stays on the load core.
-  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+  pinToLoadCore();
   const machine = versions();
   log(`devtls bench${quick ? ' (--quick)' : ''}: node ${machine.node}, ${machine.nginx}, caddy ${machine.caddy}, ${machine.cores} cores (${machine.cpu})`);
   log(`proxies on core 0, backend + load generators on core ${LOAD_CORE}; ${S.load} s per load point after ${S.warm} s warm-up; loopback only.`);
@@ -426,12 +427,6 @@ async function profileDevtls(ctx, build) {
   return { rps: ka.rps, file: `.bench/profile/${files[0]}`, skipMs, top: summary.top, byPackage: summary.byPackage };
 }
 
-function median(list) {
-  if (list.length === 0) return NaN;
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 main().catch(async (error) => {
   console.error(`\nbench failed: ${error instanceof Error ? error.stack : String(error)}`);

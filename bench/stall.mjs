@@ -19,9 +19,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllSync, run, stopAll } from './lib/processes.mjs';
 import { HOST, startDevtls, startBackend, startCaddy, startNaive, startNginx, startNodeBackend } from './lib/proxies.mjs';
-import { LOAD_CORE } from './lib/load.mjs';
+import { pinToLoadCore } from './lib/load.mjs';
 import { coreBusySince, coreTimes, delayedAcks, treeCpuMicros } from './lib/proc-stats.mjs';
 import { sequentialGets } from './lib/seq-client.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const one = (name, fallback) => values(name).at(-1) ?? fallback;
@@ -43,7 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), 'devtls-stall-'));
 const ctx = { dir, caDir: join(dir, 'ca'), certPath: join(dir, 'leaf', `${HOST}.pem`), keyPath: join(dir, 'leaf', `${HOST}-key.pem`) };
 const targets = [];
 try {
-  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+  pinToLoadCore();
   const cert = await run('devtls cert', process.execPath, [builds[0].cli, 'cert', HOST, '127.0.0.1', '--ca-dir', ctx.caDir, '--out', join(dir, 'leaf')]);
   if (cert.code !== 0) throw new Error(`devtls cert failed: ${cert.output}`);
   execFileSync('chmod', ['-R', 'a+rX', join(dir, 'leaf')]);
@@ -102,7 +103,3 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}

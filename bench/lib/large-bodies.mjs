@@ -8,6 +8,7 @@ import { coreBusySince, coreTimes, treeCpuMicros } from './proc-stats.mjs';
 import { h2load, wrk } from './load.mjs';
 import { HOST } from './proxies.mjs';
 import { negotiatedAlpn } from './client.mjs';
+import { median } from './stats.mjs';
 
 export const LARGE_BODY_SCENARIOS = [
   { key: 'h1c1', protocol: 'HTTP/1.1', connections: 1 },
@@ -148,9 +149,3 @@ export function renderLargeBodies(result, devtlsNames, { caddy = 'caddy', naive 
   return { text: lines.join('\n'), verdicts };
 }
 
-function median(list) {
-  if (list.length === 0) return NaN;
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}

@@ -1,9 +1,15 @@
 // Load generators: wrk (HTTP/1.1 keep-alive), h2load (fresh TLS connections, HTTP/2) and
 // the WebSocket client. Each runs on core 1, bounded in time, stopped by PID if it overruns.
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { run } from './processes.mjs';
 
 export const LOAD_CORE = 1;
+
+/** Pin the bench's own process (all its threads) to the load core, away from the proxy's. */
+export function pinToLoadCore() {
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+}
 
 function toMs(text) {
   const match = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());

@@ -9,6 +9,7 @@ import { run } from './processes.mjs';
 import { LOAD_CORE } from './load.mjs';
 import { HOST } from './proxies.mjs';
 import { sampleRss, treeCpuMicros, treeRssMiB } from './proc-stats.mjs';
+import { median } from './stats.mjs';
 
 export const UPLOAD_PROTOCOLS = [
   { key: 'h1', label: 'HTTP/1.1', flag: '--http1.1' },
@@ -110,7 +111,3 @@ export function renderUploads(result, devtlsNames, { caddy = 'caddy' } = {}) {
   return { text: lines.join('\n'), verdicts };
 }
 
-function median(list) {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}

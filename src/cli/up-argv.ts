@@ -6,6 +6,8 @@
  * value yargs would refuse) returns undefined and goes through yargs, which explains it.
  * test/cli/up-argv.test.ts checks that every line read here gives what yargs gives.
  */
+import { optionValue, portNumber } from '../argv-words.js';
+
 export interface UpArgs {
   config: string | undefined;
   httpsPort: number | undefined;
@@ -53,9 +55,9 @@ export function readUpArgs(argv: readonly string[]): UpArgs | undefined {
       continue;
     }
     const key = VALUE_OPTIONS[word];
-    const value = argv[at + 1];
+    const value = optionValue(argv[at + 1]);
     // A value yargs would take for an option, or refuse: left to yargs.
-    if (key === undefined || value === undefined || value === '' || value.startsWith('-')) return undefined;
+    if (key === undefined || value === undefined) return undefined;
     at += 1;
     if (key === 'host') {
       args.host = [...(args.host ?? []), value];
@@ -64,8 +66,8 @@ export function readUpArgs(argv: readonly string[]): UpArgs | undefined {
     if (seen.has(key)) return undefined;
     seen.add(key);
     if (key === 'httpsPort' || key === 'httpPort') {
-      const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-      if (!(port <= 65535)) return undefined;
+      const port = portNumber(value);
+      if (port === undefined) return undefined;
       args[key] = port;
     } else if (key === 'log') {
       if (value !== 'text' && value !== 'json') return undefined;

@@ -4,13 +4,13 @@
  * ACCESS_LOG_INTERVAL_MS (the first request after a quiet moment within ACCESS_LOG_FIRST_MS).
  *
  * - Sent rarely, because each batch wakes the `up` process that prints it, and at thousands
- *   of requests a second those wake-ups were most of the log's cost: sent every 50 ms it took
- *   5.5–8.6 % of the keep-alive throughput, every 5 ms 9 %, every 200 ms under 1 %
- *   (bench/access-log.mjs). A person sees no delay either way.
+ *   of requests a second those wake-ups were most of the log's cost: sent every 5 ms it took
+ *   9 % of the keep-alive throughput, every 50 ms 3.6–8.6 %, every 200 ms 0.4 % in the same
+ *   hour (bench/access-log.mjs; BENCHMARKS.md has the runs since). A person sees no delay.
  * - Encoded often, because a finished request kept as an object for 200 ms outlives two
- *   young-generation collections, is promoted, and has to be found again by a full one: the
- *   pauses that cost the log's keep-alive p99 (BENCHMARKS.md). Encoded within ~20 ms, it dies
- *   young; what waits is one string per batch.
+ *   young-generation collections and is promoted: one full collection per 5 s with the log
+ *   on (`bench/gc-trace.mjs --h1 --access-log`). Encoded within ~20 ms, it dies young (none),
+ *   and what waits is one string per batch.
  */
 import type { RequestDone } from '../proxy/request-done.js';
 import { accessBatches } from './access-rows.js';

@@ -4,6 +4,8 @@
  * itself instead of loading the full command-line parser (yargs: ~25 ms of CPU before it
  * could serve). Anything else, a person's own `devtls serve …` included, goes through yargs.
  */
+import { optionValue, portNumber } from '../argv-words.js';
+
 export interface StartSettings {
   httpsPort: number;
   httpPort: number | false;
@@ -33,20 +35,20 @@ export function instanceArgs(settings: StartSettings): string[] {
 /** The settings in words written by instanceArgs; undefined for any other command line. */
 export function readInstanceArgs(argv: readonly string[]): StartSettings | undefined {
   if (argv[0] !== 'serve' || argv[1] !== '--exit-when-idle' || argv[2] !== '--https-port' || argv[4] !== '--http-port' || argv[6] !== '--ca-dir') return undefined;
-  const httpsPort = port(argv[3]);
-  const httpPort = port(argv[5]);
-  const caDir = value(argv[7]);
+  const httpsPort = portNumber(argv[3]);
+  const httpPort = portNumber(argv[5]);
+  const caDir = optionValue(argv[7]);
   if (httpsPort === undefined || httpPort === undefined || caDir === undefined) return undefined;
   let at = 8;
   let certsDir: string | undefined;
   if (argv[at] === '--certs-dir') {
-    certsDir = value(argv[at + 1]);
+    certsDir = optionValue(argv[at + 1]);
     if (certsDir === undefined) return undefined;
     at += 2;
   }
   const hosts: string[] = [];
   while (argv[at] === '--host') {
-    const host = value(argv[at + 1]);
+    const host = optionValue(argv[at + 1]);
     if (host === undefined) return undefined;
     hosts.push(host);
     at += 2;
@@ -55,15 +57,4 @@ export function readInstanceArgs(argv: readonly string[]): StartSettings | undef
   if (!http2) at += 1;
   if (at !== argv.length) return undefined;
   return { httpsPort, httpPort: httpPort === 0 ? false : httpPort, caDir, ...(certsDir === undefined ? {} : { certsDir }), ...(hosts.length === 0 ? {} : { hosts }), http2 };
-}
-
-/** What yargs would take as this flag's value: present, and not itself an option. */
-function value(word: string | undefined): string | undefined {
-  return word === undefined || word === '' || word.startsWith('-') ? undefined : word;
-}
-
-function port(word: string | undefined): number | undefined {
-  if (word === undefined || !/^\d{1,5}$/.test(word)) return undefined;
-  const number = Number(word);
-  return number <= 65535 ? number : undefined;
 }

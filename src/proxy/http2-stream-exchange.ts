@@ -38,7 +38,6 @@ export class StreamRequest {
 export class StreamResponse {
   readonly stream: ServerHttp2Stream;
   private trailers: OutgoingHttpHeaders | undefined;
-  private wantsTrailers = false;
 
   constructor(stream: ServerHttp2Stream) {
     this.stream = stream;
@@ -65,8 +64,8 @@ export class StreamResponse {
         out[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [String(previous), value];
       }
     } else Object.assign(out, headers);
-    this.wantsTrailers = out['content-length'] === undefined || out['trailer'] !== undefined;
-    if (this.wantsTrailers) {
+    const mayHaveTrailers = out['content-length'] === undefined || out['trailer'] !== undefined;
+    if (mayHaveTrailers) {
       this.stream.respond(out, { waitForTrailers: true });
       this.stream.once('wantTrailers', this.sendTrailers);
     } else this.stream.respond(out);

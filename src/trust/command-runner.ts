@@ -1,9 +1,8 @@
 /** Runs the store tools (certutil, update-ca-certificates, security…). The one place that
  * elevates: a step marked `elevated` runs through sudo unless devtls already runs as root. */
 import { spawn } from 'node:child_process';
-import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { findCommand } from '../run/find-command.js';
 
 export interface CommandResult {
   code: number;
@@ -46,28 +45,13 @@ export function systemRunner(options: { isRoot: boolean; onCommand?: (argv: read
       options.onCommand?.(full);
       return spawnCollect(full, full[0] === 'sudo');
     },
+    // Looked up here, not with a shell per name: `devtls up` asks for each browser on every
+    // start, and a shell per name cost more CPU than the rest of the trust check.
     async has(program) {
-      if (process.platform === 'win32') return (await spawnCollect(['sh', '-c', 'command -v "$1"', 'sh', program], false)).code === 0;
-      return onPath(program, process.env['PATH'] ?? '');
+      return findCommand(program, process.env, process.cwd()) !== undefined;
     },
   };
   return runner;
-}
-
-/**
- * What `test -x PROGRAM` (a path) or `command -v PROGRAM` (a name) answers, looked up here:
- * `devtls up` asks for each browser name on every start, and a shell per name cost more CPU
- * than the rest of the trust check.
- */
-export async function onPath(program: string, path: string): Promise<boolean> {
-  if (program.includes('/')) return access(program, constants.X_OK).then(() => true, () => false);
-  for (const folder of path.split(delimiter)) {
-    const candidate = join(folder === '' ? '.' : folder, program);
-    if (await stat(candidate).then((found) => found.isFile(), () => false)) {
-      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return true;
-    }
-  }
-  return false;
 }
 
 function spawnCollect(argv: readonly string[], interactive: boolean): Promise<CommandResult> {

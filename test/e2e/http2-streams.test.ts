@@ -5,30 +5,24 @@
 // reset by the browser.
 import test from 'ava';
 import { once } from 'node:events';
-import { startBackend, deadPort, type TestBackend } from '../helpers/backends.js';
+import { bodySeen, deadPort, startBackend, type BodySeen, type TestBackend } from '../helpers/backends.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { httpsRequest } from '../helpers/https-client.js';
-import { FrameType, RawH2Connection, frame, headersFrame, requestFields } from '../helpers/h2-frames.js';
+import { Flag, FrameType, RawH2Connection, frame, headersFrame, requestFields, type Frame } from '../helpers/h2-frames.js';
 
 let shapes: TestBackend;
 /** What the backend saw of each upload: its bytes, and whether the body ended whole. */
-const uploads: Promise<{ bytes: number; complete: boolean }>[] = [];
+const uploads: Promise<BodySeen>[] = [];
 let devtls: TestDevtls;
 
 test.before(async () => {
   shapes = await startBackend('shapes', (req, res) => {
     const path = req.url ?? '/';
     if (path === '/upload') {
-      let bytes = 0;
-      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      uploads.push(
-        new Promise((resolve) => {
-          req.once('end', () => resolve({ bytes, complete: true }));
-          req.once('close', () => resolve({ bytes, complete: req.complete }));
-        }),
-      );
-      req.once('end', () => res.end(String(bytes)));
+      const body = bodySeen(req);
+      uploads.push(body);
+      void body.then(({ bytes, complete }) => complete && res.end(String(bytes)));
     } else if (path === '/no-content') {
       res.writeHead(204, { 'x-kind': 'no-content' });
       res.end();
@@ -131,6 +125,15 @@ test('a response of known length carries no trailers frame; a stream reset while
   stream.resume();
   await once(stream, 'end');
   t.false(trailers);
+  // On the wire: the body's last DATA frame ends the stream, with no empty frame or trailers
+  // round after it (what waiting for trailers on every response would send).
+  const raw = await RawH2Connection.open(devtls.httpsPort, 'app.localhost', devtls.ca.certPem);
+  t.teardown(() => raw.destroy());
+  raw.send(headersFrame(1, requestFields('GET', `app.localhost:${devtls.httpsPort}`, '/'), true));
+  const ends = (): Frame | undefined => raw.frames.find((f) => f.streamId === 1 && (f.flags & Flag.END_STREAM) !== 0 && (f.type === FrameType.DATA || f.type === FrameType.HEADERS));
+  t.true(await raw.waitFor(() => ends() !== undefined), 'the stream ended');
+  t.is(ends()?.type, FrameType.DATA);
+  t.is(ends()?.payload.toString(), 'hello there');
   // Many streams reset at once, before, during and after their answers.
   for (let i = 0; i < 50; i++) {
     const reset = session.request({ ':path': '/' });
@@ -159,7 +162,7 @@ test('an upload streams through; one the browser resets half-way never reaches t
     const reset = Buffer.alloc(4);
     reset.writeUInt32BE(code);
     raw.send(frame(FrameType.RST_STREAM, 0, 1, reset));
-    const cut = await (uploads[seen] as Promise<{ bytes: number; complete: boolean }>);
+    const cut = await (uploads[seen] as Promise<BodySeen>);
     t.false(cut.complete, `reset with code ${code}: the dev server saw ${cut.bytes} bytes as a whole body`);
   }
   t.is((await h2('app.localhost', '/')).body.toString(), 'hello there');

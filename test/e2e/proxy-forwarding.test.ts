@@ -7,7 +7,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
-import { deadPort, startBackend, type EchoReply, type TestBackend } from '../helpers/backends.js';
+import { bodySeen, deadPort, startBackend, type BodySeen, type EchoReply, type TestBackend } from '../helpers/backends.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { httpsRequest } from '../helpers/https-client.js';
 
@@ -261,16 +261,9 @@ test('when the browser gives up, the upstream request is aborted too', async (t)
 });
 
 test('an HTTP/1.1 upload the browser abandons half-way never reaches the dev server as a whole body', async (t) => {
-  const seen: Promise<{ bytes: number; complete: boolean }>[] = [];
+  const seen: Promise<BodySeen>[] = [];
   const sink = createHttpServer((req, res) => {
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    seen.push(
-      new Promise((resolve) => {
-        req.once('end', () => resolve({ bytes, complete: true }));
-        req.once('close', () => resolve({ bytes, complete: req.complete }));
-      }),
-    );
+    seen.push(bodySeen(req));
     req.once('end', () => res.end('ok'));
   });
   sink.listen(0, '127.0.0.1');
@@ -285,7 +278,7 @@ test('an HTTP/1.1 upload the browser abandons half-way never reaches the dev ser
     req.write(Buffer.alloc(64 * 1024, 1));
     while (seen.length === before) await new Promise((resolve) => setTimeout(resolve, 10));
     req.destroy();
-    const cut = await (seen[before] as Promise<{ bytes: number; complete: boolean }>);
+    const cut = await (seen[before] as Promise<BodySeen>);
     t.false(cut.complete, `${JSON.stringify(framing)}: the dev server saw ${cut.bytes} bytes as a whole body`);
   }
 });

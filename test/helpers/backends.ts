@@ -120,3 +120,19 @@ function trackOpenSockets(server: Server | NetServer): Set<Socket> {
   });
   return open;
 }
+
+/** What a dev server saw of a request body: its bytes, and whether it ended whole (not cut). */
+export interface BodySeen {
+  bytes: number;
+  complete: boolean;
+}
+
+/** Reads `req`'s body; resolves once it ends or its connection is cut. */
+export function bodySeen(req: IncomingMessage): Promise<BodySeen> {
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  return new Promise((resolve) => {
+    req.once('end', () => resolve({ bytes, complete: true }));
+    req.once('close', () => resolve({ bytes, complete: req.complete }));
+  });
+}

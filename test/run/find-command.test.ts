@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { onPath } from '../../dist/trust/command-runner.js';
+import { findCommand } from '../../dist/run/find-command.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 
 const shellSays = async (program: string, path: string): Promise<boolean> =>
@@ -12,7 +12,8 @@ const shellSays = async (program: string, path: string): Promise<boolean> =>
     () => false,
   );
 
-test('onPath answers what command -v and test -x answer', async (t) => {
+// `devtls run` checks its COMMAND with it, and the trust stores' code whether a tool is installed.
+test('findCommand answers what command -v and test -x answer', async (t) => {
   if (process.platform === 'win32') return t.pass('POSIX only');
   const root = await tempDirFor(t);
   const [a, b] = [join(root, 'a'), join(root, 'b')];
@@ -25,8 +26,9 @@ test('onPath answers what command -v and test -x answer', async (t) => {
   await chmod(join(a, 'tool'), 0o755);
   await chmod(join(b, 'a-folder'), 0o755);
   const path = [a, b].join(delimiter);
-  for (const program of ['tool', 'not-executable', 'a-folder', 'missing']) t.is(await onPath(program, path), await shellSays(program, path), program);
-  t.true(await onPath(join(a, 'tool'), ''));
-  t.false(await onPath(join(a, 'not-executable'), path));
-  t.false(await onPath('tool', ''));
+  const onPath = (program: string, searched: string): boolean => findCommand(program, { PATH: searched }, root) !== undefined;
+  for (const program of ['tool', 'not-executable', 'a-folder', 'missing']) t.is(onPath(program, path), await shellSays(program, path), program);
+  t.true(onPath(join(a, 'tool'), ''));
+  t.false(onPath(join(a, 'not-executable'), path));
+  t.false(onPath('tool', ''));
 });
