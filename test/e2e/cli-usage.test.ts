@@ -17,7 +17,6 @@ test('--version prints devtls\'s own version, not that of the project it runs in
 });
 
 test('a bad command-line value is a usage error: one line naming the flag and what it takes, exit 2', async (t) => {
-  t.timeout(180_000, 'twenty runs of devtls on a busy machine');
   const dir = await tempDirFor(t);
   const env = { DEVTLS_CA_DIR: join(dir, 'ca') };
   const cases: [string[], RegExp][] = [

@@ -1,6 +1,5 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { promisify } from 'node:util';
 import { startBackend } from '../helpers/backends.js';
 import { CLI_PATH, runDevtls, startDevtlsProcess } from '../helpers/cli-process.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { exitOf } from '../helpers/instance.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -37,7 +37,7 @@ test('devtls up serves, prints each route and the trust state, and stops cleanly
   const res = await httpsRequest({ port, host: 'app.localhost', ca });
   t.is(res.status, 200);
   child.kill('SIGINT');
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const code = await exitOf(child);
   t.is(code, 0);
   t.regex(output(), /Stopping devtls/);
 });
@@ -54,7 +54,7 @@ test('the banner lists only the addresses devtls really listens on', async (t) =
   t.regex(match[1] ?? '', /^127\.0\.0\.1:\d+$/);
   t.notRegex(output(), /192\.0\.2\.1:/);
   child.kill('SIGINT');
-  await once(child, 'exit');
+  await exitOf(child);
 });
 
 test('a broken config stops devtls with file:line:col and no stack trace', async (t) => {

@@ -6,7 +6,6 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +14,7 @@ import { runDevtls, startDevtlsProcess } from '../helpers/cli-process.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { exitOf } from '../helpers/instance.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -141,7 +141,7 @@ test('devtls up: a link to /dev/zero and a FIFO in place of the config are repor
   await run('mkfifo', [file]);
   t.true(await eventually(() => /proxy\.config\.json is a FIFO, not a regular file \(still serving the last good routes\)/.test(output()), 10_000), output());
   child.kill('SIGTERM');
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const code = await exitOf(child);
   t.is(code, 0, output());
   t.regex(output(), /Stopping devtls/);
 });
@@ -157,7 +157,7 @@ test('devtls up in a subfolder uses the nearest proxy.config.json above it and s
   t.regex(output(), /Edits to \.\.\/\.\.\/proxy\.config\.json apply as soon as you save/);
   t.is(await serverFor(Number(match[1]), await readFile(join(dir, 'ca', 'rootCA.pem'), 'utf8'), 'app.localhost'), 'blue');
   child.kill('SIGINT');
-  t.is(((await once(child, 'exit')) as [number | null])[0], 0);
+  t.is(await exitOf(child), 0);
 });
 
 test('devtls up finds no proxy.config.json above the repository root', async (t) => {

@@ -9,6 +9,7 @@ import { bodySeen, deadPort, startBackend, type BodySeen, type TestBackend } fro
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { http2Request, http2Session } from '../helpers/http2-client.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { eventually, within } from '../helpers/eventually.js';
 import { Flag, FrameType, RawH2Connection, frame, headersFrame, requestFields, type Frame } from '../helpers/h2-frames.js';
 
 let shapes: TestBackend;
@@ -158,11 +159,11 @@ test('an upload streams through; one the browser resets half-way never reaches t
     t.teardown(() => raw.destroy());
     const seen = uploads.length;
     raw.send(headersFrame(1, requestFields('POST', `app.localhost:${devtls.httpsPort}`, '/upload'), false), frame(FrameType.DATA, 0, 1, Buffer.alloc(16 * 1024, 2)));
-    while (uploads.length === seen) await new Promise((resolve) => setTimeout(resolve, 10));
+    t.true(await eventually(() => uploads.length > seen, 10_000), 'the upload reached the dev server');
     const reset = Buffer.alloc(4);
     reset.writeUInt32BE(code);
     raw.send(frame(FrameType.RST_STREAM, 0, 1, reset));
-    const cut = await (uploads[seen] as Promise<BodySeen>);
+    const cut = await within(uploads[seen] as Promise<BodySeen>, `the dev server seeing the upload reset with code ${code} end`);
     t.false(cut.complete, `reset with code ${code}: the dev server saw ${cut.bytes} bytes as a whole body`);
   }
   t.is((await h2('app.localhost', '/')).body.toString(), 'hello there');

@@ -1,11 +1,11 @@
 import test from 'ava';
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deadPort, startBackend } from '../helpers/backends.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { exitOf } from '../helpers/instance.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,7 +27,6 @@ function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv =
 
 // One test: packing and installing takes a while, so every check on the installed package is here.
 test('the packed package installs into a fresh project and runs: npx devtls --version, init, and a global install', async (t) => {
-  t.timeout(300_000, 'npm pack plus two npm installs on a busy machine');
   const dir = await tempDirFor(t, 'devtls-pack-');
 
   t.is(MANIFEST.scripts['prepare'], 'npm run build', 'installs from git build dist/ (npm runs prepare with devDependencies installed)');
@@ -84,7 +83,7 @@ test('the packed package installs into a fresh project and runs: npx devtls --ve
   const res = await httpsRequest({ port: httpsPort, host: 'shop-web.localhost', ca: await readFile(join(dir, 'ca', 'rootCA.pem'), 'utf8') });
   t.is(res.status, 200);
   up.kill('SIGINT');
-  const [code] = (await once(up, 'exit')) as [number | null];
+  const code = await exitOf(up);
   t.is(code, 0, upOutput);
 
   const prefix = join(dir, 'global');

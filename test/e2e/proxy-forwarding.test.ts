@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { bodySeen, deadPort, startBackend, type BodySeen, type EchoReply, type TestBackend } from '../helpers/backends.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { httpsRequest } from '../helpers/https-client.js';
+import { eventually, within } from '../helpers/eventually.js';
 
 let echo: TestBackend;
 let keepAlive: TestBackend;
@@ -254,9 +255,9 @@ test('when the browser gives up, the upstream request is aborted too', async (t)
   });
   req.on('error', () => undefined);
   req.end();
-  while (slowRequestClosed.length === countBefore) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.true(await eventually(() => slowRequestClosed.length > countBefore, 10_000), 'the request reached the backend');
   req.destroy();
-  await slowRequestClosed[slowRequestClosed.length - 1];
+  await within(slowRequestClosed[slowRequestClosed.length - 1] as Promise<unknown>, 'the backend seeing its connection closed');
   t.pass('the backend saw its connection closed');
 });
 
@@ -276,9 +277,9 @@ test('an HTTP/1.1 upload the browser abandons half-way never reaches the dev ser
     const req = request({ host: '127.0.0.1', port: proxy.httpsPort, servername: 'sink.localhost', method: 'POST', headers: { host: 'sink.localhost', ...framing }, ca: proxy.ca.certPem, agent: false });
     req.on('error', () => undefined);
     req.write(Buffer.alloc(64 * 1024, 1));
-    while (seen.length === before) await new Promise((resolve) => setTimeout(resolve, 10));
+    t.true(await eventually(() => seen.length > before, 10_000), 'the upload reached the dev server');
     req.destroy();
-    const cut = await (seen[before] as Promise<BodySeen>);
+    const cut = await within(seen[before] as Promise<BodySeen>, 'the dev server seeing the upload end');
     t.false(cut.complete, `${JSON.stringify(framing)}: the dev server saw ${cut.bytes} bytes as a whole body`);
   }
 });

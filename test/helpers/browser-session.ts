@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { headlessChromiumFlags, type BrowserProfile } from './chromium.js';
+import { within } from './eventually.js';
 
 /**
  * Headless Chromium driven over the DevTools protocol, for pages that must stay open while
@@ -58,12 +59,21 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
     if (message.error !== undefined) waiting?.reject(new Error(message.error.message));
     else waiting?.resolve(message.result ?? {});
   });
+  // A Chromium that crashed or hangs fails the call that waited on it, never stalls the run.
+  ws.on('close', () => {
+    for (const waiting of pending.values()) waiting.reject(new Error('the DevTools connection to Chromium closed'));
+    pending.clear();
+  });
   const send = (method: string, params: object = {}, sessionId?: string): Promise<Record<string, unknown>> => {
     const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params, ...(sessionId === undefined ? {} : { sessionId }) }));
-    });
+    return within(
+      new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        ws.send(JSON.stringify({ id, method, params, ...(sessionId === undefined ? {} : { sessionId }) }));
+      }),
+      `Chromium answering ${method}`,
+      30_000,
+    );
   };
   const { targetId } = (await send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
   const { sessionId } = (await send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
@@ -80,7 +90,7 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
       });
       const result = await send('Page.navigate', { url }, sessionId);
       if (typeof result['errorText'] === 'string') throw new Error(`${url}: ${result['errorText']}`);
-      await load;
+      await within(load, `Chromium loading ${url}`, 30_000);
     },
     async evaluate<T>(expression: string): Promise<T> {
       const result = (await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId)) as { result: { value: T }; exceptionDetails?: { text: string } };
@@ -105,7 +115,7 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
       } catch {
         // already gone
       }
-      await exited;
+      await within<unknown>(exited, 'Chromium ending', 30_000);
     },
   };
 }

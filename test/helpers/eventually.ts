@@ -11,3 +11,20 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
   return false;
 }
+
+/**
+ * `promise`, or a clear failure once `timeoutMs` passed without it settling. For waits on
+ * another process or socket that a regression could leave pending forever: a failed test
+ * names what it waited for, where a pending one would only stall the run.
+ */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -27,6 +27,8 @@ export function http2Request(session: ClientHttp2Session, headers: Record<string
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => resolve({ status: Number(responseHeaders[':status']), headers: responseHeaders, body: Buffer.concat(chunks) }));
     stream.on('error', reject);
+    // Silence this long is a hang: the request fails, naming itself, instead of stalling the run.
+    stream.setTimeout(30_000, () => stream.destroy(new Error(`HTTP/2 ${headers[':method'] ?? 'GET'} ${headers[':path'] ?? '/'}: no answer in 30 s`)));
     if (body !== undefined) {
       for (const chunk of Array.isArray(body) ? body : [body]) stream.write(chunk);
       stream.end();

@@ -47,6 +47,8 @@ export function httpsRequest(options: HttpsRequestOptions): Promise<HttpsRespons
       res.on('error', reject);
     });
     req.on('error', reject);
+    // Silence this long is a hang: the request fails, naming itself, instead of stalling the run.
+    req.setTimeout(30_000, () => req.destroy(new Error(`${requestOptions.method ?? 'GET'} https://${options.host}${requestOptions.path ?? '/'}: no answer in 30 s`)));
     const body = options.body;
     if (body instanceof Readable) body.pipe(req);
     else req.end(body);

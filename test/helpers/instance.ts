@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { deadPort } from './backends.js';
 import { runDevtls, startDevtlsProcess } from './cli-process.js';
 import { tempDirFor } from './temp-dir.js';
+import { within } from './eventually.js';
 
 /** One user's world for the shared-instance tests: a state folder, a CA folder and two free ports. */
 export interface SharedWorld {
@@ -87,8 +88,11 @@ export async function upIn(t: ExecutionContext, world: SharedWorld, dir: string,
 
 /** Wait for a process to exit; its exit code (or 128 + signal). */
 export async function exitOf(child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) return child.exitCode;
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  // Already ended (by a signal, too): 'exit' has been and will not come again.
+  const [code, signal] =
+    child.exitCode !== null || child.signalCode !== null
+      ? [child.exitCode, child.signalCode]
+      : ((await within(once(child, 'exit'), `process ${String(child.pid)} ending`, 30_000)) as [number | null, NodeJS.Signals | null]);
   return code ?? 128 + (signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 2);
 }
 

@@ -91,7 +91,6 @@ async function upOutput(home: string, dir: string): Promise<string> {
 }
 
 test.serial('Debian system store for real: trust → curl (no --cacert) succeeds; untrust → certificate error; --check and devtls up say so truthfully', async (t) => {
-  t.timeout(150_000);
   if (!(await canRun(t))) return;
   const { bundle } = await restoreStoreAfter(t);
   const { dir, remove } = await makeTempDir('devtls-trust-system-');
@@ -138,7 +137,6 @@ test.serial('Debian system store for real: trust → curl (no --cacert) succeeds
 });
 
 test.serial('untrust removes only our CA: a file holding another CA stays', async (t) => {
-  t.timeout(150_000);
   if (!(await canRun(t))) return;
   await restoreStoreAfter(t);
   const other = await makeTempDir('devtls-other-ca-');
