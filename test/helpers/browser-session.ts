@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import WebSocket from 'ws';
-import { headlessChromiumFlags, type BrowserProfile } from './chromium.js';
+import { chromiumEnv, headlessChromiumFlags, type BrowserProfile } from './chromium.js';
 import { within } from './eventually.js';
 
 /**
@@ -25,7 +25,7 @@ export async function startBrowser(profile: BrowserProfile): Promise<BrowserSess
     'chromium',
     [...headlessChromiumFlags(profile), '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0', 'about:blank'],
     // Its own process group, so closing ends Chromium's helper processes too, before the profile is removed.
-    { env: { ...process.env, HOME: profile.home }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    { env: chromiumEnv(profile), stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let stderr = '';

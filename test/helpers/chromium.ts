@@ -46,10 +46,15 @@ export async function dumpDom(url: string, profile: BrowserProfile, extraFlags: 
     url,
   ];
   try {
-    const { stdout, stderr } = await run('chromium', args, { env: { ...process.env, HOME: profile.home }, timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
+    const { stdout, stderr } = await run('chromium', args, { env: chromiumEnv(profile), timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
     return { dom: stdout, errors: stderr };
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
     return { dom: failure.stdout ?? '', errors: `${failure.stderr ?? ''}\n${failure.message}` };
   }
+}
+
+/** Chromium's environment: the profile's folder as its home and its temp dir, both removed with it. */
+export function chromiumEnv(profile: BrowserProfile): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: profile.home, TMPDIR: profile.home };
 }
