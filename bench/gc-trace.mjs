@@ -44,9 +44,15 @@ try {
   const url = `https://${HOST}:${instance.port}/`;
   const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
   await load(2);
-  const from = instance.proc.output.length;
+  // Its --trace-gc lines while the load runs (proc.output keeps only the last 64 KiB).
+  let traced = '';
+  const trace = (chunk) => (traced += chunk);
+  instance.proc.child.stdout?.on('data', trace);
+  instance.proc.child.stderr.on('data', trace);
   const result = await load(seconds);
-  const lines = instance.proc.output.slice(from).split('\n');
+  instance.proc.child.stdout?.off('data', trace);
+  instance.proc.child.stderr.off('data', trace);
+  const lines = traced.split('\n');
   const of = (kind) => {
     const found = lines.filter((line) => line.includes(kind));
     const ms = found.reduce((sum, line) => sum + Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0), 0);
