@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The garbage collector's work in the instance under load: `devtls serve` alone with
-// --trace-gc (plus any node flags given), warmed up 2 s, then counted over the next S s of
-// h2load -c32 -m10 (or wrk -c32 with --h1): scavenges and mark-compacts, and their time.
+// --trace-gc-nvp (plus any node flags given), warmed up 2 s, then counted over the next S s
+// of h2load -c32 -m10 (or wrk -c32 with --h1): scavenges and mark-compacts, their time, and
+// per request the bytes allocated and the bytes promoted to the old generation (objects that
+// outlived two scavenges, which only a mark-compact frees).
 // With --profile, the instance also writes a --cpu-prof profile to .bench/profile/, summarised.
 // --access-log: the project asks for the access log (sent to the bench, which drops it).
 // Usage (after `npm run build`): node bench/gc-trace.mjs [--h1] [--access-log] [--profile] [--seconds 5] [-- NODE_FLAGS…]
@@ -40,7 +42,7 @@ try {
   const caDir = join(dir, 'ca');
   await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
   const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend, accessLog });
+  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc-nvp', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend, accessLog });
   const url = `https://${HOST}:${instance.port}/`;
   const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
   await load(2);
@@ -53,12 +55,17 @@ try {
   instance.proc.child.stdout?.off('data', trace);
   instance.proc.child.stderr.off('data', trace);
   const lines = traced.split('\n');
-  const of = (kind) => {
-    const found = lines.filter((line) => line.includes(kind));
-    const ms = found.reduce((sum, line) => sum + Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0), 0);
-    return `${found.length} ${kind}s, ${ms.toFixed(0)} ms in all`;
+  const field = (line, name) => Number(new RegExp(`\\b${name}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+  const sum = (found, name) => found.reduce((total, line) => total + field(line, name), 0);
+  const of = (kind, label) => {
+    const found = lines.filter((line) => line.includes(` gc=${kind} `));
+    return `${found.length} ${label}, ${sum(found, 'pause').toFixed(0)} ms in all`;
   };
-  console.log(`node flags: ${flags.join(' ') || '(none)'}; ${accessLog ? 'access log on; ' : ''}${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('Scavenge')}; ${of('Mark-Compact')}`);
+  const requests = Math.max(1, result.requests ?? result.done ?? 0);
+  const perRequest = (name) => (sum(lines, name) / requests).toFixed(0);
+  console.log(
+    `node flags: ${flags.join(' ') || '(none)'}; ${accessLog ? 'access log on; ' : ''}${http1 ? 'HTTP/1.1 keep-alive' : 'HTTP/2'} for ${seconds} s: ${result.rps.toFixed(0)} req/s; ${of('s', 'scavenges')}; ${of('mc', 'mark-compacts')}; per request ${perRequest('allocated')} B allocated, ${perRequest('promoted')} B promoted`,
+  );
   await instance.stop();
   for (const proc of backend.procs) await proc.stop();
   for (const file of profiling.length > 0 ? readdirSync(profileDir) : []) console.log(`profile: .bench/profile/${file}\n${summarizeProfile(join(profileDir, file), 15).text}`);
