@@ -48,8 +48,8 @@ export class StreamResponse {
    * 'close' is a stream's last event: its listeners go with it. Node keeps a closed stream
    * reachable from its native handle until a full collection, and with it everything its
    * listeners reach (the forwarder's handler, undici's request, both sides' headers): under
-   * HTTP/2 load all of that was promoted to the old generation, 5.8 KB per request; without
-   * the listeners, 2.8 KB (bench/gc-trace.mjs, BENCHMARKS.md).
+   * HTTP/2 load all of that was promoted to the old generation, 4.4 KB per request; without
+   * the listeners, 2.2–2.6 KB, Node's own part (bench/gc-trace.mjs, BENCHMARKS.md).
    */
   private readonly release = (): void => {
     this.stream.removeAllListeners();

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, createServer, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { StreamResponse } from '../../dist/proxy/http2-stream-exchange.js';
-import { within } from '../helpers/eventually.js';
+import { eventually, within } from '../helpers/eventually.js';
 
 async function serverWith(onStream: (stream: ServerHttp2Stream) => void): Promise<{ port: number; close: () => Promise<void> }> {
   const server = createServer();
@@ -42,12 +42,7 @@ for (const ending of ['answered', 'reset by the browser'] as const) {
       await within(once(request, 'data'), 'the first part');
       request.close(0x8);
     }
-    await within(
-      (async () => {
-        while (closed.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-      })(),
-      "the server stream's close",
-    );
+    t.true(await eventually(() => closed.length > 0, 10_000), "the server stream's close");
     const [{ stream, calls }] = closed as [{ stream: ServerHttp2Stream; calls: string[] }];
     t.true(calls.includes('close'), `the facade's close listener ran: ${calls.join(', ')}`);
     if (ending === 'reset by the browser') t.true(calls.includes('aborted'), calls.join(', '));
