@@ -3,14 +3,17 @@
  * encoded into `requests` messages every ACCESS_LOG_ENCODE_MS and sent at most every
  * ACCESS_LOG_INTERVAL_MS (the first request after a quiet moment within ACCESS_LOG_FIRST_MS).
  *
- * - Sent rarely, because each batch wakes the `up` process that prints it, and at thousands
- *   of requests a second those wake-ups were most of the log's cost: sent every 5 ms it took
- *   9 % of the keep-alive throughput, every 50 ms 3.6–8.6 %, every 200 ms 0.4 % in the same
- *   hour (bench/access-log.mjs; BENCHMARKS.md has the runs since). A person sees no delay.
- * - Encoded often, because a finished request kept as an object for 200 ms outlives two
- *   young-generation collections and is promoted: one full collection per 5 s with the log
- *   on (`bench/gc-trace.mjs --h1 --access-log`). Encoded within ~20 ms, it dies young (none),
- *   and what waits is one string per batch.
+ * - Sent every 50 ms, not more often: each batch wakes the `up` process that prints it.
+ *   With the cheaper encoding, reading and printing of today, the send interval no longer
+ *   moves the throughput cost (every 20, 50, 100 and 200 ms: 3.2–5.7 % in every case, the
+ *   rounds' own spread), but it sets the keep-alive p99: the printing `up` takes the core
+ *   for a whole batch, so 200 ms batches gave 5.0–5.3 ms, 100 ms 4.4, 50 ms 2.9–3.3 and
+ *   20 ms 2.7–2.8, against 2.2–2.6 with `--quiet` (bench/access-log.mjs, BENCHMARKS.md).
+ *   Every 20 ms made `up` itself work a little more per line (1.1–1.2 µs against 1.0).
+ * - Encoded every 20 ms, because a finished request kept as an object longer outlives two
+ *   young-generation collections and is promoted: kept 200 ms, one full collection per 5 s
+ *   with the log on (`bench/gc-trace.mjs --h1 --access-log`). Encoded within ~20 ms, it
+ *   dies young, and what waits is one string per encoding.
  */
 import type { RequestDone } from '../proxy/request-done.js';
 import { accessBatches } from './access-rows.js';
@@ -18,7 +21,7 @@ import { encode } from './protocol.js';
 
 const ACCESS_LOG_FIRST_MS = 10;
 const ACCESS_LOG_ENCODE_MS = 20;
-const ACCESS_LOG_INTERVAL_MS = 200;
+const ACCESS_LOG_INTERVAL_MS = 50;
 
 export class AccessLogBatcher {
   /** Per connection that asked for an access log: requests not yet encoded, and messages not yet sent. */
