@@ -13,7 +13,10 @@ const own = process.getActiveResourcesInfo();
 registerCompletionHandler(() => {
   setTimeout(() => {
     const open = process.getActiveResourcesInfo();
-    for (const kind of own) open.splice(open.indexOf(kind), open.includes(kind) ? 1 : 0);
+    for (const kind of own) {
+      const at = open.indexOf(kind);
+      if (at !== -1) open.splice(at, 1);
+    }
     process.stderr.write(`${test.meta.file}: still running ${GRACE_MS / 1000} s after its tests ended, held open by: ${open.join(', ')}\n`);
     process.exit(1);
   }, GRACE_MS).unref();
