@@ -13,10 +13,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { flag, number } from './lib/args.mjs';
-import { run, stopAll } from './lib/processes.mjs';
-import { h2load, wrk, pinToLoadCore } from './lib/load.mjs';
-import { HOST, startBackend } from './lib/proxies.mjs';
-import { startInstance } from './lib/instance.mjs';
+import { stopAll } from './lib/processes.mjs';
+import { pinToLoadCore } from './lib/load.mjs';
+import { loadedInstance } from './lib/instance.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cli = join(root, 'dist/cli.js');
@@ -29,12 +28,7 @@ const INSPECTOR_PORT = 19339;
 pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-alloc-'));
 try {
-  const caDir = join(dir, 'ca');
-  await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
-  const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'alloc-sites', cli, flags: [...INSTANCE_NODE_FLAGS, `--inspect=127.0.0.1:${INSPECTOR_PORT}`], caDir, stateDir: join(dir, 'state'), backend });
-  const url = `https://${HOST}:${instance.port}/`;
-  const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
+  const { instance, backend, load } = await loadedInstance({ dir, name: 'alloc-sites', cli, flags: [...INSTANCE_NODE_FLAGS, `--inspect=127.0.0.1:${INSPECTOR_PORT}`], http1 });
   const inspector = await connectInspector();
   await load(2);
   await inspector.send('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: everything });

@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flag, number } from './lib/args.mjs';
-import { run, stopAll } from './lib/processes.mjs';
-import { h2load, wrk, pinToLoadCore } from './lib/load.mjs';
-import { HOST, startBackend } from './lib/proxies.mjs';
-import { startInstance } from './lib/instance.mjs';
+import { stopAll } from './lib/processes.mjs';
+import { pinToLoadCore } from './lib/load.mjs';
+import { loadedInstance } from './lib/instance.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -39,12 +38,7 @@ if (profiling.length > 0) {
 pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-gc-'));
 try {
-  const caDir = join(dir, 'ca');
-  await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
-  const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'gc-trace', cli, flags: ['--trace-gc-nvp', ...profiling, ...flags], caDir, stateDir: join(dir, 'state'), backend, accessLog });
-  const url = `https://${HOST}:${instance.port}/`;
-  const load = (s) => (http1 ? wrk(url, { connections: 32, seconds: s, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(s)]));
+  const { instance, backend, load } = await loadedInstance({ dir, name: 'gc-trace', cli, flags: ['--trace-gc-nvp', ...profiling, ...flags], accessLog, http1 });
   await load(2);
   // Its --trace-gc lines while the load runs (proc.output keeps only the last 64 KiB).
   let traced = '';

@@ -4,8 +4,9 @@ import { join, resolve } from 'node:path';
 import { Agent, request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, start } from './processes.mjs';
-import { HOST, PROXY_CORE } from './proxies.mjs';
+import { freePort, run, start } from './processes.mjs';
+import { HOST, PROXY_CORE, startBackend } from './proxies.mjs';
+import { h2load, wrk } from './load.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -52,6 +53,21 @@ export async function startInstance({ name, cli = join(root, 'dist/cli.js'), fla
       await proc.stop();
     },
   };
+}
+
+/**
+ * The instance alone under the small-GET load the GC benches use, in `dir`: its own leaf
+ * certificate, the bench backend, and `load(seconds)` (h2load -c32 -m10, or wrk -c32 with
+ * `http1`). Stop `instance` and `backend.procs` when done.
+ */
+export async function loadedInstance({ dir, name, cli = join(root, 'dist/cli.js'), flags = [], accessLog = false, http1 = false }) {
+  const caDir = join(dir, 'ca');
+  await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
+  const backend = await startBackend(dir);
+  const instance = await startInstance({ name, cli, flags, caDir, stateDir: join(dir, 'state'), backend, accessLog });
+  const url = `https://${HOST}:${instance.port}/`;
+  const load = (seconds) => (http1 ? wrk(url, { connections: 32, seconds, latency: false }) : h2load(url, ['-t1', '-c', '32', '-m', '10', '-D', String(seconds)]));
+  return { instance, backend, load };
 }
 
 /** dist/ of a build: tsc's modules sit beside the bundle's cli.js. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, exactly as npm's bin link runs it. */
@@ -18,13 +18,13 @@ export interface CliResult {
 export function runDevtls(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; wrapper?: string[]; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const command = options.wrapper === undefined ? [process.execPath, CLI_PATH] : [...options.wrapper, process.execPath, CLI_PATH];
-    const env = testEnv(options);
+    const { env, ownStateDir } = testEnv(options);
     const child = spawn(command[0] as string, [...command.slice(1), ...args], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    removeOwnStateDirAtExit(child, env, options);
+    removeWhenEnded(child, ownStateDir);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
@@ -41,13 +41,13 @@ export function runDevtls(args: string[], options: { cwd?: string; env?: NodeJS.
 /** Start a long-running `devtls up`; resolves once it printed `pattern` on stdout. */
 export function startDevtlsProcess(args: string[], pattern: RegExp, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const env = testEnv(options);
+    const { env, ownStateDir } = testEnv(options);
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    removeOwnStateDirAtExit(child, env, options);
+    removeWhenEnded(child, ownStateDir);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -75,23 +75,18 @@ export function startDevtlsProcess(args: string[], pattern: RegExp, options: { c
  * the test names one, each process gets a state folder of its own (in its project folder
  * when it has one), so its `up` starts a private instance that ends when it does.
  */
-function testEnv(options: { cwd?: string; env?: NodeJS.ProcessEnv }): NodeJS.ProcessEnv {
+function testEnv(options: { cwd?: string; env?: NodeJS.ProcessEnv }): { env: NodeJS.ProcessEnv; ownStateDir?: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
-  if (options.env?.['DEVTLS_STATE_DIR'] === undefined) {
-    env['DEVTLS_STATE_DIR'] = options.cwd === undefined ? mkdtempSync(join(tmpdir(), OWN_STATE_PREFIX)) : join(options.cwd, '.devtls-state');
-  }
-  return env;
+  if (options.env?.['DEVTLS_STATE_DIR'] !== undefined) return { env };
+  if (options.cwd !== undefined) return { env: { ...env, DEVTLS_STATE_DIR: join(options.cwd, '.devtls-state') } };
+  const ownStateDir = mkdtempSync(join(tmpdir(), 'devtls-state-'));
+  return { env: { ...env, DEVTLS_STATE_DIR: ownStateDir }, ownStateDir };
 }
 
-const OWN_STATE_PREFIX = 'devtls-state-';
-
 /**
- * A state folder testEnv made in the system temp dir goes once its process has ended (one in
- * a project folder goes with that folder). Its instance may still be ending and write its
- * log: retried, and forced.
+ * A state folder testEnv made goes once its process has ended (its instance may still be
+ * ending and write its log: retried, and forced).
  */
-function removeOwnStateDirAtExit(child: ChildProcess, env: NodeJS.ProcessEnv, options: { env?: NodeJS.ProcessEnv }): void {
-  const dir = env['DEVTLS_STATE_DIR'];
-  if (dir === undefined || options.env?.['DEVTLS_STATE_DIR'] !== undefined || !basename(dir).startsWith(OWN_STATE_PREFIX)) return;
-  child.once('close', () => void rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
+function removeWhenEnded(child: ChildProcess, ownStateDir: string | undefined): void {
+  if (ownStateDir !== undefined) child.once('close', () => void rm(ownStateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 }
