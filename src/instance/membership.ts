@@ -9,7 +9,7 @@ import type { Route } from '../routes/route.js';
 import { UserError } from '../errors.js';
 import type { ControlConnection } from './control-client.js';
 import { PROTOCOL_VERSION, type AccessEntry, type InstanceInfo, type ProjectInfo, type WantedSettings } from './protocol.js';
-import { accessEntries } from './access-rows.js';
+import { AccessDecoder } from './access-rows.js';
 import { connectOrStart, type StartSettings } from './start-instance.js';
 import type { StatePaths } from './state-dir.js';
 
@@ -90,11 +90,13 @@ export class Membership {
   }
 
   private listen(current: ControlConnection): void {
+    // Names are per connection: a new connection (after a rejoin) starts from none.
+    const decoder = new AccessDecoder();
     current.onEvent((event) => {
       if (event.type === 'stopping') {
         this.leaving = true;
         this.resolveEnded(event.reason);
-      } else if (event.type === 'requests') this.onRequests?.(accessEntries(event.rows, event.time));
+      } else if (event.type === 'requests') this.onRequests?.(decoder.decode(event));
       else if (event.level === 'error') this.logger.error(event.line);
       else if (event.level === 'warn') this.logger.warn(event.line);
       else this.logger.info(event.line);

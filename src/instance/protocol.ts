@@ -7,7 +7,7 @@
  */
 import type { Route } from '../routes/route.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** No message is anywhere near this; a line longer than this closes the connection. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -52,15 +52,26 @@ export type InstanceMessage =
   | { type: 'error'; id: number; message: string; hint?: string; code?: string }
   | { type: 'status'; id: number; instance: InstanceInfo; projects: ProjectInfo[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; line: string }
-  | { type: 'requests'; time: number; rows: AccessRow[] }
+  | RequestsMessage
   | { type: 'stopping'; reason: string };
 
 /**
- * One line of a project's access log, sent (batched per tick) only to a project that asked
- * for it when it registered: an `up --quiet` costs the instance nothing per request.
+ * A project's finished requests, batched, sent only to a project that asked for them when it
+ * registered: an `up --quiet` costs the instance nothing per request. See access-rows.ts.
  */
-/** An access entry as the instance sends it (see access-rows.ts): the batch carries the time. */
-export type AccessRow = [method: string, host: string, path: string, status: number, bytes: number, ms: number, protocol: 'h1' | 'h2' | 'ws', websocket?: 'open' | 'close'];
+export interface RequestsMessage {
+  type: 'requests';
+  /** When the batch was sent, ms since the epoch. */
+  time: number;
+  /** Five numbers per request: name, status, bytes, ms, kind (see access-rows.ts). */
+  rows: number[];
+  /** Names first used in this batch, numbered from `namesFrom` (0: every earlier name is gone). */
+  names?: AccessName[];
+  namesFrom?: number;
+}
+
+/** What a request asked for, sent once per connection. */
+export type AccessName = [method: string, host: string, path: string];
 
 export interface AccessEntry {
   /** When it finished, ms since the epoch. */
