@@ -13,7 +13,7 @@ import { hostWithoutPort } from './host-header.js';
 import type { RequestDoneListener } from './request-done.js';
 import { StreamRequest } from './http2-stream-exchange.js';
 import type { Readable } from 'node:stream';
-import type { ServerHttp2Stream } from 'node:http2';
+import { Http2Upload } from './http2-upload.js';
 import { routeLabel } from '../routes/labels.js';
 
 /** Told about each request devtls could not forward (one line for the terminal). */
@@ -49,13 +49,13 @@ export class Forwarder {
       path: upstreamPath(route, req.url as string),
       method: req.method as Dispatcher.HttpMethod,
       headers: upstreamRequestHeaders(req, route, forwardContext(req)),
-      // undici takes async iterables as bodies (and writes them as it does streams); its types omit them.
+      // undici reads anything with `on` and `pipe` as a stream; its types name only Readable.
       body: hasBody ? (requestBody(req) as Readable) : null,
     };
     const handler = new ForwardHandler(this, req, res, route, hasBody ? undefined : options, this.onDone === undefined ? 0 : performance.now());
     // An HTTP/2 upload the browser cancels (RST_STREAM) may end its request stream as if
     // complete: abort the upstream on 'aborted', which comes first, so the dev server never
-    // sees a truncated body as whole (uploadOf checks once more at the end).
+    // sees a truncated body as whole (Http2Upload checks once more at the end).
     if (hasBody && 'stream' in req) (req instanceof StreamRequest ? req.stream : req).once('aborted', handler.onClientGone);
     this.pools.poolFor(route).dispatch(options, handler);
   }
@@ -101,24 +101,12 @@ export class Forwarder {
 }
 
 /**
- * The body to send on. An HTTP/2 stream forwarded directly carries the body itself (see
- * uploadOf); an HTTP/1.1 request is the body's stream.
+ * The body to send on. An HTTP/2 stream forwarded directly carries the body itself, read
+ * through a stand-in undici may destroy (http2-upload.ts); an HTTP/1.1 request is the body's
+ * stream.
  */
-function requestBody(req: ProxyRequest): Readable | AsyncIterable<Buffer> {
-  return req instanceof StreamRequest ? uploadOf(req.stream) : req;
-}
-
-/**
- * An HTTP/2 upload, chunk by chunk. A browser that resets the stream (RST_STREAM) before
- * the body's end makes this throw, so undici cuts the dev server's request instead of ending
- * it as if whole. The stream is read through an iterator that leaves it open: undici destroys
- * a body once sent, and destroying the HTTP/2 stream would end the response too.
- */
-async function* uploadOf(stream: ServerHttp2Stream): AsyncGenerator<Buffer> {
-  for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
-  // A reset with an error code destroys the stream (the loop above throws); one with
-  // NO_ERROR ends it, having first marked it aborted. Either way the browser is gone.
-  if (stream.aborted) throw CLIENT_GONE;
+function requestBody(req: ProxyRequest): Readable | Http2Upload {
+  return req instanceof StreamRequest ? new Http2Upload(req.stream, CLIENT_GONE) : req;
 }
 
 /** Who asked, as devtls saw the connection: the source of every X-Forwarded-* header. */
