@@ -92,7 +92,9 @@ async function main() {
     if (wanted('caddy')) lineup.push({ key: 'caddy', label: 'Caddy', start: () => startCaddy(ctx) });
     for (const build of devtlsBuilds) {
       if (wanted(build.name) || (build.name !== 'devtls' && only.length > 0 && wanted('devtls'))) {
-        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => startDevtls(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [] }) });
+        // `up` prints its access log into a file, as `devtls up > file` would: piped through
+        // the bench, its lines would cost the load core (where the bench reads them).
+        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => startDevtls(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [], stdoutFile: join(ctx.dir, `${build.name}-up.log`) }) });
       }
     }
     if (wanted('naive')) lineup.push({ key: 'naive', label: 'https + http-proxy-3 (defaults)', naive: true, start: () => startNaive(ctx) });
@@ -305,8 +307,8 @@ async function interleavedRounds(entries) {
     // seconds of load, once hot code is optimised and the young generation has grown.
     for (const r of running) await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.roundWarm, latency: false });
     await takeTurns(running, 'rounds', async (r, pids, cpu0) => {
-      const result = await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.round, latency: false });
-      return { rps: result.rps, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors };
+      const result = await wrk(`https://${HOST}:${r.proxy.port}/`, { connections: KEEPALIVE_CONNECTIONS, seconds: S.round, latency: true });
+      return { rps: result.rps, p99ms: result.p99ms, cpuUsPerRequest: (treeCpuMicros(pids) - cpu0) / Math.max(1, result.requests), errors: result.errors };
     });
     await takeTurns(running, 'wsRounds', async (r, pids, cpu0) => {
       const ws = await wsLoad(`wss://${HOST}:${r.proxy.port}/ws`, { ...WS, seconds: S.round });
@@ -315,13 +317,16 @@ async function interleavedRounds(entries) {
     for (const r of running) {
       const rps = median(r.rounds.map((x) => x.rps));
       const cpuUsPerRequest = median(r.rounds.map((x) => x.cpuUsPerRequest));
+      // The p99 of every proxy's steady state: the single run's starts 1 s after devtls did,
+      // while its JIT and heap still settle (BENCHMARKS.md, 2026-12-03).
+      const p99ms = median(r.rounds.map((x) => x.p99ms));
       const wsRate = median(r.wsRounds.map((x) => x.messagesPerSec));
       const wsCpu = median(r.wsRounds.map((x) => x.cpuUsPerMessage));
       out[r.entry.key] = {
-        keepAlive: { rps, cpuUsPerRequest, rounds: r.rounds },
+        keepAlive: { rps, cpuUsPerRequest, p99ms, rounds: r.rounds },
         ws: { messagesPerSec: wsRate, cpuUsPerMessage: wsCpu, rounds: r.wsRounds },
       };
-      log(`  ${r.entry.label}: keep-alive median ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/req (rounds: ${r.rounds.map((x) => x.rps.toFixed(0)).join(', ')}); WebSocket median ${wsRate.toFixed(0)} msg/s (rounds: ${r.wsRounds.map((x) => x.messagesPerSec.toFixed(0)).join(', ')})`);
+      log(`  ${r.entry.label}: keep-alive median ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} µs CPU/req, p99 ${p99ms.toFixed(2)} ms (rounds: ${r.rounds.map((x) => `${x.rps.toFixed(0)} p99 ${x.p99ms.toFixed(2)}`).join(', ')}); WebSocket median ${wsRate.toFixed(0)} msg/s (rounds: ${r.wsRounds.map((x) => x.messagesPerSec.toFixed(0)).join(', ')})`);
     }
   } finally {
     for (const r of running) await r.proxy.stop();

@@ -28,6 +28,7 @@ const METRICS = [
   { label: 'proxy CPU per request, interleaved rounds (median), µs', get: (p) => p.keepAliveInterleaved?.cpuUsPerRequest, fmt: n(1) },
   { label: 'p50 latency, ms (32 conns)', get: (p) => p.keepAlive?.p50ms, fmt: n(2), ...atMostCaddy('≤ Caddy (issue title)') },
   { label: 'p99 latency, ms (32 conns)', get: (p) => p.keepAlive?.p99ms, fmt: n(2), ...atMostCaddy('≤ Caddy') },
+  { label: 'p99 latency, interleaved rounds (median), ms', get: (p) => p.keepAliveInterleaved?.p99ms, fmt: n(2), ...atMostCaddy('≤ Caddy') },
   { label: 'proxy CPU per request, µs', get: (p) => p.keepAlive?.cpuUsPerRequest, fmt: n(1), ...atMost(70, 'µs') },
   { label: 'keep-alive: proxy process CPU, % of one core', get: (p) => (p.keepAlive === undefined ? undefined : p.keepAlive.cpuCores * 100), fmt: n(0) },
   { label: 'keep-alive: core 1 (wrk + backend) busy, %', get: (p) => p.keepAlive?.core1Busy, fmt: n(0) },
