@@ -96,9 +96,9 @@ export class AccessEncoder {
 export class AccessDecoder {
   private names: AccessName[] = [];
 
-  /** The message's requests; one that names what was never sent is left out. */
+  /** The message's requests; one that names what was never sent (or past MAX_NAMES) is left out. */
   decode(message: RequestsMessage): AccessEntry[] {
-    if (message.names !== undefined && message.namesFrom !== undefined) {
+    if (message.names !== undefined && message.namesFrom !== undefined && message.namesFrom + message.names.length <= MAX_NAMES) {
       // Numbering from 0 again: the instance dropped every earlier name.
       if (message.namesFrom === 0) this.names = [];
       for (let i = 0; i < message.names.length; i++) this.names[message.namesFrom + i] = message.names[i] as AccessName;

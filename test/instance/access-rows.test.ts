@@ -96,4 +96,6 @@ test('a row that names what was never sent is left out, not printed wrong', (t) 
   t.deepEqual(entries, []);
   const known = decoder.decode({ type: 'requests', time: 1, rows: [0, 200, 10, 1, 0, 0, 200, 10, 1, 99] });
   t.deepEqual(known.map((entry) => entry.path), ['/'], 'the known name kept, the unknown kind left out');
+  const beyond = decoder.decode({ type: 'requests', time: 1, rows: [MAX_NAMES, 200, 10, 1, 0], names: [['GET', 'app.localhost', '/far']], namesFrom: MAX_NAMES });
+  t.deepEqual(beyond, [], 'no name is kept past the bound both sides keep');
 });
