@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flag, number } from './lib/args.mjs';
-import { run, stopAll } from './lib/processes.mjs';
-import { HOST, startBackend } from './lib/proxies.mjs';
-import { startInstance } from './lib/instance.mjs';
+import { stopAll } from './lib/processes.mjs';
+import { HOST } from './lib/proxies.mjs';
+import { loadedInstance } from './lib/instance.mjs';
 import { h2load, pinToLoadCore, wrk } from './lib/load.mjs';
 import { treeCpuMicros } from './lib/proc-stats.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const cli = join(root, 'dist/cli.js');
 const rounds = number('--rounds', 4);
 const traceGc = flag('--trace-gc');
 const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-instance.js'));
@@ -26,11 +25,8 @@ const { INSTANCE_NODE_FLAGS } = await import(join(root, 'dist/instance/start-ins
 pinToLoadCore();
 const dir = mkdtempSync(join(tmpdir(), 'devtls-handshakes-'));
 try {
-  const caDir = join(dir, 'ca');
-  const cert = await run('devtls cert', process.execPath, [cli, 'cert', HOST, '--ca-dir', caDir, '--out', join(dir, 'leaf')]);
-  if (cert.code !== 0) throw new Error(cert.output);
-  const backend = await startBackend(dir);
-  const instance = await startInstance({ name: 'devtls', cli, flags: [...INSTANCE_NODE_FLAGS, ...(traceGc ? ['--trace-gc'] : [])], caDir, stateDir: join(dir, 'state'), backend });
+  // `load` is wrk -c32 on small GETs, the bench's keep-alive load.
+  const { instance, load } = await loadedInstance({ dir, name: 'devtls', flags: [...INSTANCE_NODE_FLAGS, ...(traceGc ? ['--trace-gc'] : [])], http1: true });
   const pid = instance.proc.pid;
   const batch = () => h2load(`https://${HOST}:${instance.port}/`, ['--h1', '-t1', '-n', '200', '-c', '200']);
   const measure = async (label) => {
@@ -45,7 +41,7 @@ try {
   };
   for (let i = 0; i < 10; i++) await batch(); // the handshake path compiled
   await measure('fresh');
-  await wrk(`https://${HOST}:${instance.port}/`, { connections: 32, seconds: 6, latency: false });
+  await load(6);
   await wrk(`https://${HOST}:${instance.port}/1m`, { connections: 8, seconds: 6, latency: false });
   await measure('after 6 s of keep-alive and 6 s of 1 MiB bodies');
   if (traceGc) {

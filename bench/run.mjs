@@ -233,7 +233,7 @@ async function measureProxy(entry, ctx) {
 
     // Full TLS handshakes: h2load opens every connection fresh (no session resumption), one request each.
     // Measured after S.warm s of them, as every other load point is after its warm-up: right
-    // after the 1 MiB load, devtls's first 2 s of handshakes cost 17-30 % more than the next
+    // after the 1 MiB load, devtls's first 2 s of handshakes cost 8-30 % more than the next
     // (V8 collecting the old generation that load left; BENCHMARKS.md, 2026-12-03), which
     // is the previous scenario's cost, not the handshakes'.
     const handshakeBatch = () => h2load(`${url}/`, ['--h1', '-t1', '-n', String(HANDSHAKE_BATCH), '-c', String(HANDSHAKE_BATCH)]);
