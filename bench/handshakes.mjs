@@ -91,7 +91,7 @@ try {
   for (const build of builds) {
     if (!wanted(build.name) && !(build.name !== 'devtls' && wanted('devtls'))) continue;
     mkdirSync(join(dir, build.name), { recursive: true });
-    targets.push(await startInstance({ name: build.name, cli: build.cli, flags: [...INSTANCE_NODE_FLAGS, ...build.nodeArgs], caDir: ctx.caDir, stateDir: join(dir, build.name, 'state'), backend: ctx.backend }));
+    targets.push(await startInstance({ name: build.name, cli: build.cli, flags: [...INSTANCE_NODE_FLAGS, ...build.nodeArgs], env: build.env, caDir: ctx.caDir, stateDir: join(dir, build.name, 'state'), backend: ctx.backend }));
   }
   if (wanted('caddy')) targets.push({ ...(await startCaddy(ctx)), name: 'Caddy' });
   if (wanted('nginx')) targets.push({ ...(await startNginx(ctx)), name: 'nginx' });

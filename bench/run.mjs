@@ -94,7 +94,7 @@ async function main() {
       if (wanted(build.name) || (build.name !== 'devtls' && only.length > 0 && wanted('devtls'))) {
         // `up` prints its access log into a file, as `devtls up > file` would: piped through
         // the bench, its lines would cost the load core (where the bench reads them).
-        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => startDevtls(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [], stdoutFile: join(ctx.dir, `${build.name}-up.log`) }) });
+        lineup.push({ key: build.name, label: build.name, devtls: true, start: () => startDevtls(ctx, { name: build.name, cli: build.cli, nodeArgs: build.nodeArgs ?? [], env: build.env ?? {}, stdoutFile: join(ctx.dir, `${build.name}-up.log`) }) });
       }
     }
     if (wanted('naive')) lineup.push({ key: 'naive', label: 'https + http-proxy-3 (defaults)', naive: true, start: () => startNaive(ctx) });
@@ -147,7 +147,7 @@ async function main() {
     }
 
     if (!flag('--no-page') && !largeBodiesOnly && wanted('devtls') && wanted('caddy')) {
-      log('\n== 300-module page in headless Chromium: devtls HTTP/2, devtls HTTP/1.1, Caddy');
+      log('\n== 300-module page in headless Chromium: devtls HTTP/2, devtls HTTP/1.1, Caddy, and no proxy (nginx, static files)');
       results.pageLoad = await measurePageLoad({ runs: quick ? 3 : 7, log });
     }
 
@@ -349,7 +349,7 @@ async function coldStart(entry, ctx, index) {
   const start = entry.devtls
     ? () => {
         const build = devtlsBuilds.find((b) => b.name === entry.key);
-        return startDevtls(ctx, { name: entry.key, cli: build.cli, nodeArgs: build.nodeArgs ?? [], caDir: join(ctx.dir, `cold-ca-${entry.key}-${index}`) });
+        return startDevtls(ctx, { name: entry.key, cli: build.cli, nodeArgs: build.nodeArgs ?? [], env: build.env ?? {}, caDir: join(ctx.dir, `cold-ca-${entry.key}-${index}`) });
       }
     : entry.start;
   const proxy = await start();
@@ -367,7 +367,7 @@ async function coldStart(entry, ctx, index) {
  * path on the existing host (the backend answers 'new' under /marker/).
  */
 async function editToServing(ctx, build) {
-  const proxy = await startDevtls(ctx, { name: `${build.name}-watch`, cli: build.cli, nodeArgs: build.nodeArgs ?? [], watch: true });
+  const proxy = await startDevtls(ctx, { name: `${build.name}-watch`, cli: build.cli, nodeArgs: build.nodeArgs ?? [], env: build.env ?? {}, watch: true });
   const agent = keepAliveAgent();
   const hostMs = [];
   const pathMs = [];

@@ -19,15 +19,20 @@ export function number(name, fallback) {
   return given === undefined ? fallback : Number(given);
 }
 
-/** The builds to measure: this checkout's dist/cli.js as `devtls`, then each `--devtls NAME=CLI [node flags…]`. */
+/**
+ * The builds to measure: this checkout's dist/cli.js as `devtls`, then each `--devtls NAME=CLI
+ * [node flags…] [VAR=value…]` (words shaped like VAR=value go to the instance's environment).
+ */
 export function devtlsBuilds(root, { withDefault = true } = {}) {
-  const builds = withDefault ? [{ name: 'devtls', cli: join(root, 'dist/cli.js'), nodeArgs: [] }] : [];
+  const builds = withDefault ? [{ name: 'devtls', cli: join(root, 'dist/cli.js'), nodeArgs: [], env: {} }] : [];
   for (const spec of values('--devtls')) {
     const at = spec.indexOf('=');
     if (at < 1) throw new Error(`--devtls NAME=PATH expected, got ${spec}`);
     // NAME=PATH/cli.js [node flags…]: another build, or the same build with node flags to try.
-    const [cli, ...nodeArgs] = spec.slice(at + 1).trim().split(/\s+/);
-    builds.push({ name: spec.slice(0, at), cli: resolve(cli), nodeArgs });
+    const [cli, ...words] = spec.slice(at + 1).trim().split(/\s+/);
+    const isEnv = (word) => /^[A-Z_][A-Z0-9_]*=/.test(word);
+    const env = Object.fromEntries(words.filter(isEnv).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
+    builds.push({ name: spec.slice(0, at), cli: resolve(cli), nodeArgs: words.filter((word) => !isEnv(word)), env });
   }
   return builds;
 }

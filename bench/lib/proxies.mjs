@@ -206,9 +206,9 @@ export function devtlsConfig(ctx, extraRoutes = []) {
  * `devtls up` from a built CLI (`cli` = path to dist/cli.js), with its own config, state
  * and certs folders, the shared temp CA, https on a free port, no http redirect, 127.0.0.1 only.
  * To join an instance another `up` started: its `stateDir` and `port`, and routes of its own
- * (`config`, checked ready at `readyPath`).
+ * (`config`, checked ready at `readyPath`). `env`: more environment, for `up` and the instance it starts.
  */
-export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [], config: configText, stateDir, port: joinPort, readyPath = '/', stdoutFile } = {}) {
+export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], caDir = ctx.caDir, watch = false, configDir, upArgs = [], config: configText, stateDir, port: joinPort, readyPath = '/', stdoutFile, env: extraEnv = {} } = {}) {
   const home = configDir ?? join(ctx.dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}`);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'proxy.config.json');
@@ -238,7 +238,7 @@ export async function startDevtls(ctx, { name = 'devtls', cli, nodeArgs = [], ca
   // flags, and is part of the process tree whose CPU is measured. A state folder of its own
   // keeps every build's instance apart.
   const state = stateDir ?? join(home, 'state');
-  const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state };
+  const env = { ...process.env, NO_COLOR: '1', DEVTLS_STATE_DIR: state, ...extraEnv };
   const proc = start(name, process.execPath, args, { core: PROXY_CORE, cwd: home, env, ...(stdoutFile === undefined ? {} : { stdoutFile }) });
   // The port opens before the project's routes are registered: wait for the route itself.
   await waitForFirstOk(port, startedAt, { proc, path: readyPath });
