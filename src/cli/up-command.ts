@@ -44,10 +44,12 @@ export const upCommand: CommandDefinition<UpArgs> = {
       logger,
       ...(args.quiet ? {} : { onRequests: (entries) => process.stdout.write(json ? accessJsonText(entries) : accessText(entries)) }),
     });
+    // Listening before the banner says "Press Ctrl-C": a Ctrl-C right after it still stops cleanly.
+    const stopSignal = waitForStopSignal();
     await printStartup(session, args.caDir, print);
     keepYoungGenerationSize();
     if (json) console.log(JSON.stringify({ level: 'info', message: 'ready', urls: session.config.routes.map((route) => routeUrl(route, session.instance.httpsPort)) }));
-    const why = await Promise.race([waitForStopSignal().then(() => undefined), session.ended]);
+    const why = await Promise.race([stopSignal.then(() => undefined), session.ended]);
     if (why === undefined) {
       print('\nStopping devtls…');
       await session.leave();
