@@ -1,22 +1,28 @@
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cliEntryPath } from '../entry-point.js';
 import { readInstanceArgs } from '../instance/instance-args.js';
-import { reportFailure } from './exit-status.js';
 import { readUpArgs } from './up-argv.js';
 
 /**
  * The two command lines run without yargs: the background instance `devtls up` starts
  * (instance-args.ts), and `devtls up` itself in its usual forms (up-argv.ts). Resolves with
- * the exit code, or undefined when yargs has to read the command line.
+ * the exit code, or undefined when yargs has to read the command line. Each is loaded from
+ * its own one-file bundle (scripts/bundle.mjs), not from the split one's many chunks.
  */
 export async function runDirectly(argv: readonly string[]): Promise<number | undefined> {
   const background = readInstanceArgs(argv);
-  if (background !== undefined) return (await import('./background-instance.js')).runBackgroundInstance(background);
+  if (background !== undefined) {
+    const { runBackgroundInstance } = (await import(wholeBundle('whole-instance.js'))) as typeof import('./background-instance.js');
+    return runBackgroundInstance(background);
+  }
   const up = readUpArgs(argv);
   if (up === undefined) return undefined;
-  try {
-    const { upCommand } = await import('./up-command.js');
-    await (upCommand.handler as (args: typeof up) => Promise<void>)(up);
-    return 0;
-  } catch (error) {
-    return reportFailure(error, 'up');
-  }
+  const { runUpDirectly } = (await import(wholeBundle('whole-up.js'))) as typeof import('./up-direct.js');
+  return runUpDirectly(up);
+}
+
+/** A one-file bundle in dist/chunks/, beside the entry point dist/cli.js, as a URL to import. */
+function wholeBundle(name: string): string {
+  return pathToFileURL(join(dirname(cliEntryPath(import.meta.url, '..')), 'chunks', name)).href;
 }
