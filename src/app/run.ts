@@ -85,7 +85,8 @@ export async function run(options: RunOptions): Promise<number> {
       paths,
       () => ({
         start: startSettings,
-        wants: { httpsPort: options.httpsPort ?? null, httpPort: options.httpPort ?? null, caDir },
+        // Port 0 asks for any free port: whatever a running instance has will do.
+        wants: { httpsPort: options.httpsPort === 0 ? null : (options.httpsPort ?? null), httpPort: options.httpPort === 0 ? null : (options.httpPort ?? null), caDir },
         source,
         pid: shownPid,
         routes: [route],
@@ -164,8 +165,12 @@ export async function run(options: RunOptions): Promise<number> {
   }
 }
 
-/** No instance answers, the CA exists and both ports may be bound: the instance will start. */
+/**
+ * No instance answers, the CA exists and both ports may be bound: the instance will start.
+ * Not with https port 0 (any free port): the command's URL needs the port the instance gets.
+ */
 async function canStartAlongside(paths: StatePaths, settings: StartSettings): Promise<boolean> {
+  if (settings.httpsPort === 0) return false;
   if (!(await noInstanceAnswers(paths))) return false;
   if (!existsSync(caPaths(settings.caDir).certPath) || !existsSync(caPaths(settings.caDir).keyPath)) return false;
   for (const port of [settings.httpsPort, settings.httpPort]) {
