@@ -2,10 +2,11 @@
 // The published code, from tsc's output in dist/:
 //   dist/cli.js + dist/chunks/*: the whole command line, split by esbuild so that each
 //     command loads only its own code;
-//   dist/chunks/whole-up.js and whole-instance.js: `devtls up` in its usual forms and the
-//     background instance `up` starts, each as one file. They run at every start of a project,
-//     and Node 20 loads an ES module graph file by file (resolving, reading and linking each,
-//     ~0.3 ms apiece): from the split bundle `up` alone loads some thirty files.
+//   dist/chunks/whole-up.js, whole-run.js and whole-instance.js: `devtls up` and `devtls run`
+//     in their usual forms and the background instance they start, each as one file. They
+//     run at every start of a project, and Node 20 loads an ES module graph file by file
+//     (resolving, reading and linking each, ~0.3 ms apiece): from the split bundle `up`
+//     alone loads some thirty files.
 //     BENCHMARKS.md ("Joining") has the measurements.
 // Run by `npm run build`, after tsc.
 import { build } from 'esbuild';
@@ -29,5 +30,6 @@ rmSync('dist/chunks', { recursive: true, force: true });
 await build({ ...common, entryPoints: ['dist/cli.js'], splitting: true, outdir: 'dist', chunkNames: 'chunks/[name]-[hash]', allowOverwrite: true });
 await Promise.all([
   build({ ...common, entryPoints: ['dist/cli/up-direct.js'], outfile: 'dist/chunks/whole-up.js' }),
+  build({ ...common, entryPoints: ['dist/cli/run-direct.js'], outfile: 'dist/chunks/whole-run.js' }),
   build({ ...common, entryPoints: ['dist/cli/background-instance.js'], outfile: 'dist/chunks/whole-instance.js' }),
 ]);

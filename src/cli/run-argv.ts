@@ -1,3 +1,5 @@
+import { optionValue, portNumber } from '../argv-words.js';
+
 /** The options of `devtls run` that take a value (run-command.ts): the word after each is theirs. */
 const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir', '--log']);
 
@@ -16,4 +18,64 @@ export function splitRunArgv(argv: readonly string[]): { devtls: string[]; comma
     index += VALUE_OPTIONS.has(word) ? 2 : 1;
   }
   return { devtls: argv.slice(0, index), command: argv.slice(index) };
+}
+
+/** `devtls run`'s own options, as its handler gets them. */
+export interface RunArgs {
+  name: string | undefined;
+  httpsPort: number | undefined;
+  httpPort: number | undefined;
+  caDir: string | undefined;
+  quiet: boolean;
+  log: 'text' | 'json';
+}
+
+type RunValueKey = 'name' | 'httpsPort' | 'httpPort' | 'caDir' | 'log';
+
+const RUN_VALUES: Readonly<Record<string, RunValueKey>> = {
+  '--name': 'name',
+  '--https-port': 'httpsPort',
+  '--http-port': 'httpPort',
+  '--ca-dir': 'caDir',
+  '--log': 'log',
+};
+
+/**
+ * `run`'s options and COMMAND from `argv` (which starts with `run`) in its usual forms, read
+ * without loading yargs, as up-argv.ts does for `up`: each option given once, as separate
+ * words, with a value yargs takes as it is. Anything else (help, `--flag=value`, a repeated or
+ * unknown option, no COMMAND) returns undefined and goes through yargs, which explains it.
+ * test/cli/run-argv.test.ts checks that every line read here gives what yargs gives.
+ */
+export function readRunArgs(argv: readonly string[]): { args: RunArgs; command: string[] } | undefined {
+  if (argv[0] !== 'run') return undefined;
+  const { devtls, command } = splitRunArgv(argv);
+  if (command.length === 0) return undefined;
+  const args: RunArgs = { name: undefined, httpsPort: undefined, httpPort: undefined, caDir: undefined, quiet: false, log: 'text' };
+  const seen = new Set<string>();
+  for (let at = 1; at < devtls.length; at++) {
+    const word = devtls[at] as string;
+    if (word === '--quiet' || word === '-q') {
+      if (seen.has('quiet')) return undefined;
+      seen.add('quiet');
+      args.quiet = true;
+      continue;
+    }
+    const key = RUN_VALUES[word];
+    const value = optionValue(devtls[at + 1]);
+    if (key === undefined || value === undefined || seen.has(key)) return undefined;
+    seen.add(key);
+    at += 1;
+    if (key === 'httpsPort' || key === 'httpPort') {
+      const port = portNumber(value);
+      if (port === undefined) return undefined;
+      args[key] = port;
+    } else if (key === 'log') {
+      if (value !== 'text' && value !== 'json') return undefined;
+      args.log = value;
+    } else {
+      args[key] = value;
+    }
+  }
+  return { args, command };
 }

@@ -8,15 +8,7 @@ import { paint, reportError } from './terminal.js';
 import type { Logger } from '../proxy/logger.js';
 import type { AccessEntry } from '../instance/protocol.js';
 import { accessJsonText, accessText, jsonLogger } from './access-log.js';
-
-interface RunArgs {
-  name: string | undefined;
-  httpsPort: number | undefined;
-  httpPort: number | undefined;
-  caDir: string | undefined;
-  quiet: boolean;
-  log: 'text' | 'json';
-}
+import type { RunArgs } from './run-argv.js';
 
 export const RUN_USAGE = 'Usage: devtls run [--name NAME] [--https-port N] [--http-port N] [--ca-dir DIR] [--quiet] [--log text|json] [--] COMMAND [ARGS…]';
 
