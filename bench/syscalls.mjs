@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// System calls per MiB moved, devtls (the instance) against Caddy: a 1 GiB HTTP/1.1 upload
+// System calls and page faults per MiB moved, devtls (the instance) against Caddy: a 1 GiB HTTP/1.1 upload
 // (curl -T) and 1 MiB GETs over 4 HTTP/1.1 connections (wrk -c4, 5 s), each after a warm-up,
 // counted with `perf stat` on the proxy's process (syscall tracepoints: needs perf and the
 // right to trace, e.g. root). Proxies on core 0, clients and backend on core 1; loopback only.
@@ -20,11 +20,14 @@ const cli = join(root, 'dist/cli.js');
 const uploadMiB = number('--upload-mib', 1024);
 const seconds = number('--seconds', 5);
 const CALLS = ['read', 'write', 'writev', 'recvfrom', 'sendmsg', 'epoll_ctl', 'epoll_pwait', 'futex'];
+// Also counted: page faults (a fresh buffer per read that the allocator keeps giving back to
+// the kernel would show here).
+const EVENTS = [...CALLS.map((call) => `syscalls:sys_enter_${call}`), 'page-faults'];
 
 /** Runs `load` while perf counts `pid`'s system calls; returns { calls: { name: count }, cpuMicros, result }. */
 async function counted(pid, load) {
   const out = join(tmpdir(), `devtls-syscalls-${pid}-${Date.now()}.txt`);
-  const perf = spawn('perf', ['stat', '-e', CALLS.map((call) => `syscalls:sys_enter_${call}`).join(','), '-p', String(pid), '-o', out], { stdio: 'ignore' });
+  const perf = spawn('perf', ['stat', '-e', EVENTS.join(','), '-p', String(pid), '-o', out], { stdio: 'ignore' });
   await new Promise((resolveWait) => setTimeout(resolveWait, 500));
   const cpu0 = treeCpuMicros([pid]);
   const result = await load();
@@ -33,7 +36,7 @@ async function counted(pid, load) {
   await new Promise((resolveExit) => perf.once('exit', resolveExit));
   const calls = {};
   for (const line of readFileSync(out, 'utf8').split('\n')) {
-    const match = /^\s*([\d,]+)\s+syscalls:sys_enter_(\w+)/.exec(line);
+    const match = /^\s*([\d,]+)\s+(?:syscalls:sys_enter_)?([\w-]+)/.exec(line);
     if (match !== null) calls[match[2]] = Number(match[1].replace(/,/g, ''));
   }
   rmSync(out, { force: true });
@@ -42,7 +45,7 @@ async function counted(pid, load) {
 }
 
 function perMiB(calls, mib) {
-  return CALLS.filter((call) => (calls[call] ?? 0) > 0).map((call) => `${call} ${(calls[call] / mib).toFixed(1)}`).join(', ');
+  return [...CALLS, 'page-faults'].filter((call) => (calls[call] ?? 0) > 0).map((call) => `${call} ${(calls[call] / mib).toFixed(1)}`).join(', ');
 }
 
 pinToLoadCore();
