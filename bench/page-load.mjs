@@ -1,7 +1,7 @@
 // A Vite-like page (one entry importing 300 small ES modules) loaded in headless Chromium
 // through devtls over HTTP/2, devtls over HTTP/1.1 ("http2": false) and Caddy, in one run,
-// and, as the floor no proxy can go below, the same page as static files from nginx over
-// HTTP/2 with no proxy and no dev server behind it.
+// and with no proxy at all (the same page as static files from nginx over HTTP/2), to show
+// how much of the time any server can change.
 // Each load uses a fresh browser profile (cold cache) whose NSS database trusts only the
 // bench's own CA. Loopback only; every process is started and stopped by PID.
 // Part of `npm run bench` (skip it with --no-page); alone: npm run build && node bench/page-load.mjs [--runs N]

@@ -1,7 +1,15 @@
 import { optionValue, portNumber } from '../argv-words.js';
 
+type RunValueKey = 'name' | 'httpsPort' | 'httpPort' | 'caDir' | 'log';
+
 /** The options of `devtls run` that take a value (run-command.ts): the word after each is theirs. */
-const VALUE_OPTIONS = new Set(['--name', '--https-port', '--http-port', '--ca-dir', '--log']);
+const RUN_VALUES: Readonly<Record<string, RunValueKey>> = {
+  '--name': 'name',
+  '--https-port': 'httpsPort',
+  '--http-port': 'httpPort',
+  '--ca-dir': 'caDir',
+  '--log': 'log',
+};
 
 /**
  * `devtls run` options end where COMMAND begins (at `--` or the first word that is not an
@@ -15,7 +23,7 @@ export function splitRunArgv(argv: readonly string[]): { devtls: string[]; comma
     const word = argv[index] as string;
     if (word === '--') return { devtls: argv.slice(0, index), command: argv.slice(index + 1) };
     if (!word.startsWith('-')) break;
-    index += VALUE_OPTIONS.has(word) ? 2 : 1;
+    index += RUN_VALUES[word] !== undefined ? 2 : 1;
   }
   return { devtls: argv.slice(0, index), command: argv.slice(index) };
 }
@@ -29,16 +37,6 @@ export interface RunArgs {
   quiet: boolean;
   log: 'text' | 'json';
 }
-
-type RunValueKey = 'name' | 'httpsPort' | 'httpPort' | 'caDir' | 'log';
-
-const RUN_VALUES: Readonly<Record<string, RunValueKey>> = {
-  '--name': 'name',
-  '--https-port': 'httpsPort',
-  '--http-port': 'httpPort',
-  '--ca-dir': 'caDir',
-  '--log': 'log',
-};
 
 /**
  * `run`'s options and COMMAND from `argv` (which starts with `run`) in its usual forms, read
