@@ -39,6 +39,8 @@ test('the packed package installs into a fresh project and runs: npx devtls --ve
   const chunks = files.filter((file) => file.startsWith('dist/chunks/'));
   t.true(chunks.length > 0);
   for (const chunk of chunks) t.regex(chunk, /^dist\/chunks\/[\w-]+\.js$/);
+  // up, run and the background instance each load one file of their own (scripts/bundle.mjs).
+  for (const whole of ['whole-up.js', 'whole-run.js', 'whole-instance.js']) t.true(chunks.includes(`dist/chunks/${whole}`), whole);
   t.deepEqual(files.filter((file) => !chunks.includes(file)), ['LICENSE', 'README.md', 'SECURITY.md', 'dist/cli.js', 'package.json', 'proxy.config.schema.json']);
   const tarball = join(dir, packed.filename);
 
