@@ -5,6 +5,7 @@ import { upstreamPath } from '../routes/upstream-path.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
+import { RELAY_ALLOWANCE_PER_RESPONSE, RELAY_ALLOWANCE_TOTAL, RelayAllowance } from './relay-allowance.js';
 import { abortResponse, asHttp1Response, requestAuthority, requestHasBody, type ProxyRequest, type ProxyResponse } from './http-compat.js';
 import type { UpstreamPools } from './upstream-pools.js';
 import { rewriteRedirectUrl, rewriteRefresh } from './redirect-rewrite.js';
@@ -37,10 +38,14 @@ export class Forwarder {
   /** @internal for ForwardHandler; undefined: no access log, and nothing is measured. */
   readonly onDone: RequestDoneListener | undefined;
 
-  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener, onDone?: RequestDoneListener) {
+  /** @internal for ForwardHandler: response bytes that may wait for browsers without pausing a dev server's answer. */
+  readonly allowance: RelayAllowance;
+
+  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener, onDone?: RequestDoneListener, allowance = new RelayAllowance(RELAY_ALLOWANCE_TOTAL, RELAY_ALLOWANCE_PER_RESPONSE)) {
     this.pools = pools;
     this.onUpstreamError = onUpstreamError;
     this.onDone = onDone;
+    this.allowance = allowance;
   }
 
   forward(req: ProxyRequest, res: ProxyResponse, route: Route): void {
@@ -154,6 +159,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   /** Set at the first refused connection: until when to keep trying. */
   private refusedSince = 0;
   private refusedDelay = REFUSED_RETRY_FIRST_MS;
+  /** Bytes queued for the browser on the allowance, given back at the next 'drain' or at 'close'. */
+  private borrowed = 0;
 
   constructor(forwarder: Forwarder, req: ProxyRequest, res: ProxyResponse, route: Route, retryOptions: Dispatcher.DispatchOptions | undefined, started: number) {
     this.forwarder = forwarder;
@@ -169,6 +176,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   readonly onClientGone = (): void => {
+    // What is still queued goes with the response (a later 'drain' then gives back nothing).
+    if (this.borrowed !== 0) this.giveBackBorrowed();
     if (this.done) return;
     this.done = true;
     this.controller?.abort(CLIENT_GONE);
@@ -177,6 +186,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDrain = (): void => this.controller?.resume();
+
+  private readonly giveBackBorrowed = (): void => {
+    this.forwarder.allowance.giveBack(this.borrowed);
+    this.borrowed = 0;
+  };
 
   onRequestStart(controller: Controller): void {
     if (this.done) controller.abort(CLIENT_GONE);
@@ -209,7 +223,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       this.releaseHeld(); // too big for a host-check page: pass it on as it is
       return;
     }
-    if (asHttp1Response(this.res).write(chunk)) return;
+    const res = asHttp1Response(this.res);
+    if (res.write(chunk)) return;
+    // The browser's side reports full: keep reading while the allowance lends room.
+    if (this.forwarder.allowance.lend(res.writableLength, chunk.length)) {
+      if (this.borrowed === 0) this.res.once('drain', this.giveBackBorrowed);
+      this.borrowed += chunk.length;
+      return;
+    }
     controller.pause();
     this.res.once('drain', this.onDrain);
   }

@@ -78,6 +78,11 @@ export class StreamResponse {
     return this.stream.write(chunk);
   }
 
+  /** Bytes written and not yet taken by the session. */
+  get writableLength(): number {
+    return this.stream.writableLength;
+  }
+
   end(body?: string | Buffer): this {
     if (this.stream.writableEnded || this.stream.destroyed) return this;
     if (body === undefined) this.stream.end();
