@@ -16,6 +16,13 @@ export const UPLOAD_PROTOCOLS = [
   { key: 'h2', label: 'HTTP/2', flag: '--http2' },
 ];
 
+function sparseFile(path, bytes) {
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+  return path;
+}
+
 async function uploadOnce(proxy, protocol, file, bytes) {
   const pids = proxy.pids();
   const rssBefore = treeRssMiB(pids);
@@ -43,10 +50,12 @@ async function uploadOnce(proxy, protocol, file, bytes) {
  */
 export async function uploadRounds(entries, { dir, mib = 2048, rounds = 2, log }) {
   const bytes = mib * 1048576;
-  const file = join(dir, 'upload.bin');
-  const fd = openSync(file, 'w');
-  ftruncateSync(fd, bytes);
-  closeSync(fd);
+  const file = sparseFile(join(dir, 'upload.bin'), bytes);
+  // Read once before the rounds: the first read of the file was ~3× slower than the rest (the
+  // kernel filling its cache with the holes' zero pages), so the first upload of a run was,
+  // whichever proxy took it (nginx in full runs: rounds 272/955 MiB/s).
+  const warm = await run('dd warm-up', 'dd', [`if=${file}`, 'of=/dev/null', 'bs=1M'], { core: LOAD_CORE, timeoutMs: 120_000 });
+  if (warm.code !== 0) throw new Error(`dd could not read ${file}: ${warm.output}`);
   const running = [];
   const out = { order: entries.map((e) => e.key), labels: Object.fromEntries(entries.map((e) => [e.key, e.label])), mib, rounds, protocols: {} };
   try {
