@@ -80,7 +80,7 @@ function get(port, host) {
  * printed its banner (which it prints once the route is served): each poll is a full TLS
  * handshake on the instance, on the core `up` starts on, so polling every 2 ms from the spawn
  * took CPU from the start-up being measured (a join measured 140 ms that way and 105 without,
- * the same build, 05:00 UTC 2026-12-03). --busy-poll polls from the spawn, as before.
+ * the same build, 04:45 UTC 2026-12-03). --busy-poll polls from the spawn, as before.
  */
 async function firstOk(port, host, since, proc) {
   const deadline = performance.now() + 15_000;

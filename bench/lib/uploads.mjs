@@ -16,13 +16,6 @@ export const UPLOAD_PROTOCOLS = [
   { key: 'h2', label: 'HTTP/2', flag: '--http2' },
 ];
 
-function sparseFile(path, bytes) {
-  const fd = openSync(path, 'w');
-  ftruncateSync(fd, bytes);
-  closeSync(fd);
-  return path;
-}
-
 async function uploadOnce(proxy, protocol, file, bytes) {
   const pids = proxy.pids();
   const rssBefore = treeRssMiB(pids);
@@ -50,7 +43,10 @@ async function uploadOnce(proxy, protocol, file, bytes) {
  */
 export async function uploadRounds(entries, { dir, mib = 2048, rounds = 2, log }) {
   const bytes = mib * 1048576;
-  const file = sparseFile(join(dir, 'upload.bin'), bytes);
+  const file = join(dir, 'upload.bin');
+  const fd = openSync(file, 'w');
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
   // Read once before the rounds: the first read of the file was ~3× slower than the rest (the
   // kernel filling its cache with the holes' zero pages), so the first upload of a run was,
   // whichever proxy took it (nginx in full runs: rounds 272/955 MiB/s).
