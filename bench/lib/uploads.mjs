@@ -47,9 +47,9 @@ export async function uploadRounds(entries, { dir, mib = 2048, rounds = 2, log }
   const fd = openSync(file, 'w');
   ftruncateSync(fd, bytes);
   closeSync(fd);
-  // Read once before the rounds: the first read of the file was ~3× slower than the rest (the
-  // kernel filling its cache with the holes' zero pages), so the first upload of a run was,
-  // whichever proxy took it (nginx in full runs: rounds 272/955 MiB/s).
+  // Read once before the rounds: the run's first upload was ~3× slower than the rest whichever
+  // proxy took it (nginx in full runs: rounds 272/955 MiB/s), and reading the file once first
+  // makes every round alike (a first read of the file, not of the proxy, was the slow part).
   const warm = await run('dd warm-up', 'dd', [`if=${file}`, 'of=/dev/null', 'bs=1M'], { core: LOAD_CORE, timeoutMs: 120_000 });
   if (warm.code !== 0) throw new Error(`dd could not read ${file}: ${warm.output}`);
   const running = [];
