@@ -1,6 +1,7 @@
 /**
- * How the quick command-line readers (cli/up-argv.ts, instance/instance-args.ts) take words,
- * so both refuse what yargs would read differently and leave it to yargs.
+ * How the quick command-line readers (cli/up-argv.ts, cli/run-argv.ts,
+ * instance/instance-args.ts) take words, so all refuse what yargs would read differently and
+ * leave it to yargs.
  */
 
 /** What yargs would take as an option's value: present, and not itself an option. */
@@ -13,4 +14,15 @@ export function portNumber(word: string | undefined): number | undefined {
   if (word === undefined || !/^\d{1,5}$/.test(word)) return undefined;
   const number = Number(word);
   return number <= 65535 ? number : undefined;
+}
+
+/**
+ * `value` for one of the value options `up` and `run` read alike, as yargs gives it to their
+ * handlers: --https-port and --http-port as port numbers, --log as text or json, the rest as
+ * given. Undefined: yargs would refuse it (or read it otherwise).
+ */
+export function commandOptionValue(key: string, value: string): string | number | undefined {
+  if (key === 'httpsPort' || key === 'httpPort') return portNumber(value);
+  if (key === 'log') return value === 'text' || value === 'json' ? value : undefined;
+  return value;
 }

@@ -1,4 +1,4 @@
-import { optionValue, portNumber } from '../argv-words.js';
+import { commandOptionValue, optionValue } from '../argv-words.js';
 
 type RunValueKey = 'name' | 'httpsPort' | 'httpPort' | 'caDir' | 'log';
 
@@ -64,16 +64,9 @@ export function readRunArgs(argv: readonly string[]): { args: RunArgs; command: 
     if (key === undefined || value === undefined || seen.has(key)) return undefined;
     seen.add(key);
     at += 1;
-    if (key === 'httpsPort' || key === 'httpPort') {
-      const port = portNumber(value);
-      if (port === undefined) return undefined;
-      args[key] = port;
-    } else if (key === 'log') {
-      if (value !== 'text' && value !== 'json') return undefined;
-      args.log = value;
-    } else {
-      args[key] = value;
-    }
+    const typed = commandOptionValue(key, value);
+    if (typed === undefined) return undefined;
+    Object.assign(args, { [key]: typed });
   }
   return { args, command };
 }

@@ -6,7 +6,7 @@
  * value yargs would refuse) returns undefined and goes through yargs, which explains it.
  * test/cli/up-argv.test.ts checks that every line read here gives what yargs gives.
  */
-import { optionValue, portNumber } from '../argv-words.js';
+import { commandOptionValue, optionValue } from '../argv-words.js';
 
 export interface UpArgs {
   config: string | undefined;
@@ -65,16 +65,9 @@ export function readUpArgs(argv: readonly string[]): UpArgs | undefined {
     }
     if (seen.has(key)) return undefined;
     seen.add(key);
-    if (key === 'httpsPort' || key === 'httpPort') {
-      const port = portNumber(value);
-      if (port === undefined) return undefined;
-      args[key] = port;
-    } else if (key === 'log') {
-      if (value !== 'text' && value !== 'json') return undefined;
-      args.log = value;
-    } else {
-      args[key] = value;
-    }
+    const typed = commandOptionValue(key, value);
+    if (typed === undefined) return undefined;
+    Object.assign(args, { [key]: typed });
   }
   return args;
 }

@@ -4,6 +4,7 @@ import { COMMANDS } from '../../dist/cli/commands.js';
 import { commandLine } from '../../dist/cli/main.js';
 import { readRunArgs, splitRunArgv, type RunArgs } from '../../dist/cli/run-argv.js';
 import { runCommand } from '../../dist/cli/run-command.js';
+import { assertReadsAsYargs } from '../helpers/quick-argv.js';
 
 const FIELDS = ['name', 'httpsPort', 'httpPort', 'caDir', 'quiet', 'log'] as const;
 
@@ -47,16 +48,10 @@ const LINES: string[][] = [
 ];
 
 test('every run command line read without yargs gives the handler what yargs gives it, and the same COMMAND', async (t) => {
-  let read = 0;
-  for (const argv of LINES) {
+  await assertReadsAsYargs(t, LINES, (argv) => {
     const quick = readRunArgs(argv);
-    if (quick === undefined) continue;
-    read += 1;
-    const slow = await throughYargs(argv);
-    if (slow instanceof Error) t.fail(`${argv.join(' ')}: yargs refused it (${slow.message}) but it was read without yargs`);
-    else t.deepEqual({ args: { ...quick.args }, command: quick.command }, slow, argv.join(' '));
-  }
-  t.is(read, 5, 'the usual forms are read without yargs');
+    return quick === undefined ? undefined : { args: { ...quick.args }, command: quick.command };
+  }, throughYargs, 5);
 });
 
 test('what is not read without yargs is left to it whole', (t) => {

@@ -4,6 +4,7 @@ import { COMMANDS } from '../../dist/cli/commands.js';
 import { commandLine } from '../../dist/cli/main.js';
 import { readUpArgs, type UpArgs } from '../../dist/cli/up-argv.js';
 import { upCommand } from '../../dist/cli/up-command.js';
+import { assertReadsAsYargs } from '../helpers/quick-argv.js';
 
 const FIELDS = ['config', 'httpsPort', 'httpPort', 'host', 'caDir', 'certsDir', 'watch', 'quiet', 'log'] as const;
 
@@ -52,16 +53,10 @@ const LINES: string[][] = [
 ];
 
 test('every up command line read without yargs gives the handler what yargs gives it', async (t) => {
-  let read = 0;
-  for (const argv of LINES) {
+  await assertReadsAsYargs(t, LINES, (argv) => {
     const quick = readUpArgs(argv);
-    if (quick === undefined) continue;
-    read += 1;
-    const slow = await throughYargs(argv);
-    if (slow instanceof Error) t.fail(`${argv.join(' ')}: yargs refused it (${slow.message}) but it was read without yargs`);
-    else t.deepEqual({ ...quick }, slow, argv.join(' '));
-  }
-  t.is(read, 5, 'the usual forms are read without yargs');
+    return quick === undefined ? undefined : { ...quick };
+  }, throughYargs, 5);
 });
 
 test('what is not read without yargs is left to it whole', (t) => {
