@@ -1,7 +1,7 @@
 import test from 'ava';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deadPort } from '../helpers/backends.js';
+import { reservePort } from '../helpers/test-ports.js';
 import { runDevtls } from '../helpers/cli-process.js';
 import { caddyEnvironment, startEngine, type RunningEngine } from '../helpers/engines.js';
 import {
@@ -27,6 +27,7 @@ let front: Front;
 let outDir: string;
 let adapt: { code: number; stderr: string };
 let removeTemp: () => Promise<void>;
+const releasePorts: (() => Promise<void>)[] = [];
 const available = await hasTool('caddy');
 
 test.before(async () => {
@@ -36,7 +37,9 @@ test.before(async () => {
   removeTemp = temp.remove;
   await chmod(temp.dir, 0o755);
   outDir = join(temp.dir, 'out');
-  const [httpsPort, httpPort] = [await deadPort(), await deadPort()];
+  const reserved = [await reservePort(), await reservePort()];
+  releasePorts.push(...reserved.map((port) => port.release));
+  const [httpsPort, httpPort] = reserved.map((port) => port.port) as [number, number];
   const exported = await runDevtls(['export', 'caddy', '--config', scenario.devtls.configFile, '--out', outDir, '--https-port', String(httpsPort), '--http-port', String(httpPort), '--bind', '127.0.0.1', '--ca-dir', scenario.devtls.caDir]);
   if (exported.code !== 0) throw new Error(`devtls export caddy failed: ${exported.stderr}`);
   const env = await caddyEnvironment(temp.dir);
@@ -50,6 +53,7 @@ test.after.always(async () => {
   await caddy?.stop();
   await scenario?.close();
   await removeTemp?.();
+  for (const release of releasePorts) await release();
 });
 
 function skipWithoutCaddy(t: { log(message: string): void; pass(): void; fail(message: string): void }): boolean {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { access, chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deadPort } from '../helpers/backends.js';
+import { reservePort } from '../helpers/test-ports.js';
 import { runDevtls } from '../helpers/cli-process.js';
 import { NGINX_CANDIDATES, startEngine, type RunningEngine } from '../helpers/engines.js';
 import {
@@ -28,6 +28,7 @@ let front: Front;
 let outDir: string;
 let check: { code: number; stderr: string };
 let removeTemp: () => Promise<void>;
+const releasePorts: (() => Promise<void>)[] = [];
 const nginxPath = await findNginx();
 
 async function findNginx(): Promise<string | undefined> {
@@ -47,7 +48,9 @@ test.before(async () => {
   // nginx's workers may run as another user (as root: nobody): they need to reach the folder.
   await chmod(temp.dir, 0o755);
   outDir = join(temp.dir, 'out');
-  const [httpsPort, httpPort] = [await deadPort(), await deadPort()];
+  const reserved = [await reservePort(), await reservePort()];
+  releasePorts.push(...reserved.map((port) => port.release));
+  const [httpsPort, httpPort] = reserved.map((port) => port.port) as [number, number];
   const exported = await runDevtls(['export', 'nginx', '--config', scenario.devtls.configFile, '--out', outDir, '--https-port', String(httpsPort), '--http-port', String(httpPort), '--bind', '127.0.0.1', '--ca-dir', scenario.devtls.caDir]);
   if (exported.code !== 0) throw new Error(`devtls export nginx failed: ${exported.stderr}`);
   const conf = join(outDir, 'nginx.conf');
@@ -61,6 +64,7 @@ test.after.always(async () => {
   await nginx?.stop();
   await scenario?.close();
   await removeTemp?.();
+  for (const release of releasePorts) await release();
 });
 
 function skipWithoutNginx(t: { log(message: string): void; pass(): void; fail(message: string): void }): boolean {

@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { serveConfigFile } from '../../dist/app/serve-config-file.js';
 import { MemoryLogger } from '../helpers/memory-logger.js';
-import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
+import { startBackend, type TestBackend } from '../helpers/backends.js';
+import { testPort } from '../helpers/test-ports.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
 import { EDITOR_SAVES, type SaveStyle } from '../helpers/editor-saves.js';
@@ -151,7 +152,7 @@ test('an open WebSocket survives an unrelated route change', async (t) => {
 test('listen ports in the file move when edited; the old port stops accepting', async (t) => {
   const temp = await makeTempDir();
   t.teardown(temp.remove);
-  const [first, second] = [await deadPort(), await deadPort()];
+  const [first, second] = [await testPort(t), await testPort(t)];
   const configFile = `${temp.dir}/proxy.config.json`;
   let release: () => void = () => undefined;
   const held = await startBackend('held', (_req, res) => {
@@ -183,7 +184,7 @@ test('listen ports in the file move when edited; the old port stops accepting', 
 test('a port move that cannot open every new listener changes nothing: old ports, old routes', async (t) => {
   const temp = await makeTempDir();
   t.teardown(temp.remove);
-  const [first, second, redirect] = [await deadPort(), await deadPort(), await deadPort()];
+  const [first, second, redirect] = [await testPort(t), await testPort(t), await testPort(t)];
   // Another program holds the HTTP port the edit asks for.
   const busy = createNetServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));

@@ -3,7 +3,8 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deadPort, startBackend } from '../helpers/backends.js';
+import { startBackend } from '../helpers/backends.js';
+import { testPort } from '../helpers/test-ports.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { exitOf } from '../helpers/instance.js';
 import { tempDirFor } from '../helpers/temp-dir.js';
@@ -65,7 +66,7 @@ test('the packed package installs into a fresh project and runs: npx devtls --ve
   const backend = await startBackend('shop');
   t.teardown(() => backend.close());
   await writeFile(join(project, 'proxy.config.json'), JSON.stringify({ routes: [{ host: 'shop-web.localhost', target: backend.port }] }));
-  const httpsPort = await deadPort();
+  const httpsPort = await testPort(t);
   const upEnv = cleanEnv({ DEVTLS_CA_DIR: join(dir, 'ca'), DEVTLS_STATE_DIR: join(dir, 'state') });
   const up = spawn(join(project, 'node_modules', '.bin', 'devtls'), ['up', '--https-port', String(httpsPort), '--http-port', '0', '--host', '127.0.0.1'], {
     cwd: project,

@@ -3,9 +3,9 @@ import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { pickFreePort } from '../../dist/run/free-port.js';
 import { runDevtls, startDevtlsProcess } from './cli-process.js';
 import { tempDirFor } from './temp-dir.js';
+import { testPort } from './test-ports.js';
 import { within } from './eventually.js';
 
 /** One user's world for the shared-instance tests: a state folder, a CA folder and two free ports. */
@@ -38,11 +38,9 @@ export async function sharedWorld(t: ExecutionContext): Promise<SharedWorld> {
   const world: SharedWorld = {
     root,
     env,
-    // From below the ephemeral range, as devtls run picks a dev server's port: between here
-    // and the instance binding them, a port from listen(0) could go to another test's server
-    // (seen once: "Port 39147 (HTTP) is already in use by another program").
-    httpsPort: await pickFreePort(),
-    httpPort: await pickFreePort(),
+    // Reserved for this test: the instance binds them later, in another process.
+    httpsPort: await testPort(t),
+    httpPort: await testPort(t),
     stateDir,
     ca: () => readFile(join(root, 'ca', 'rootCA.pem'), 'utf8'),
     status: async () => JSON.parse((await runDevtls(['status', '--json'], { env })).stdout) as StatusJson,
