@@ -55,6 +55,15 @@ export class AccessLogBatcher {
     return true;
   }
 
+  /**
+   * Send connection `id` what it has not been sent yet, now: before any other message to it,
+   * so its terminal prints requests and notices in the order they happened.
+   */
+  flush(id: number): void {
+    const log = this.logs.get(id);
+    if (log?.pending === true) this.send(id, log.take(Date.now()));
+  }
+
   private readonly tick = (): void => {
     this.scheduled = false;
     const now = Date.now();

@@ -159,7 +159,10 @@ export class Instance {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.idleTimer);
-    for (const socket of this.connections.values()) socket.end(encode({ type: 'stopping', reason }));
+    for (const [id, socket] of this.connections) {
+      this.accessLogs.flush(id);
+      socket.end(encode({ type: 'stopping', reason }));
+    }
     this.control.close();
     await rm(this.paths.pidFile, { force: true });
     if (process.platform !== 'win32') await rm(this.paths.socket, { force: true });
@@ -223,7 +226,9 @@ export class Instance {
 
   private async handle(id: number, socket: Socket, message: ClientMessage): Promise<void> {
     const reply = (answer: InstanceMessage): void => {
-      if (!socket.destroyed) socket.write(encode(answer));
+      if (socket.destroyed) return;
+      this.accessLogs.flush(id);
+      socket.write(encode(answer));
     };
     const requestId = typeof message?.id === 'number' ? message.id : 0;
     try {
@@ -354,15 +359,22 @@ export class Instance {
 
   private tellEveryone(level: 'info' | 'warn' | 'error', line: string): void {
     this.options.logger.info(line);
-    for (const [id, socket] of this.connections) if (this.registry.get(id) !== undefined && !socket.destroyed) socket.write(encode({ type: 'log', level, line }));
+    for (const [id, socket] of this.connections) if (this.registry.get(id) !== undefined) this.sendLine(id, socket, level, line);
   }
 
   /** Send a line to the terminal of the project that owns `route`. */
   private tellOwner(route: Route, level: 'info' | 'warn' | 'error', line: string): void {
     const owner = this.registry.ownerOf(route);
     const socket = owner === undefined ? undefined : this.connections.get(owner);
-    if (socket !== undefined && !socket.destroyed) socket.write(encode({ type: 'log', level, line }));
+    if (owner !== undefined && socket !== undefined && !socket.destroyed) this.sendLine(owner, socket, level, line);
     else this.options.logger.warn(line);
+  }
+
+  /** A notice for one terminal, after the access log entries of the requests that ended before it. */
+  private sendLine(id: number, socket: Socket, level: 'info' | 'warn' | 'error', line: string): void {
+    if (socket.destroyed) return;
+    this.accessLogs.flush(id);
+    socket.write(encode({ type: 'log', level, line }));
   }
 }
 

@@ -8,7 +8,7 @@ import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { startDevtlsProcess } from '../helpers/cli-process.js';
 import { exitOf, projectFolder, sharedWorld, upIn } from '../helpers/instance.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureProject, runIn } from '../helpers/run-fixtures.js';
 
@@ -118,4 +118,26 @@ test('devtls run --log json: requests and devtls\'s own messages as JSON objects
   t.true(await eventually(() => run.output().includes('"path":"/api"'), 5_000), run.output());
   const line = run.output().split('\n').find((text) => text.includes('"path":"/api"')) as string;
   t.like(JSON.parse(line), { method: 'GET', host: 'tools.localhost', path: '/api', status: 200, protocol: 'h1' });
+});
+
+test('a notice comes after the lines of the requests that ended before it', async (t) => {
+  const world = await sharedWorld(t);
+  const down = await deadPort();
+  const dir = await projectFolder(world, 'order', []);
+  // A short connect timeout: the refused dev server's 502 comes after 300 ms, not 5 s.
+  const routes = [{ host: 'order.localhost', target: web.port }, { host: 'gone.localhost', target: down }];
+  await writeFile(join(dir, 'proxy.config.json'), JSON.stringify({ timeouts: { connect: 300 }, routes }));
+  const up = await upIn(t, world, dir);
+  const ca = await world.ca();
+  // Each request ends before the next starts; the notices (a refused dev server, an unrouted
+  // name) are sent at once, the requests' lines within 50 ms: they must still come first.
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'order.localhost', path: '/first', ca })).status, 200);
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'gone.localhost', path: '/second', ca })).status, 502);
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'order.localhost', path: '/third', ca })).status, 200);
+  t.is((await httpsRequest({ port: world.httpsPort, host: 'nowhere.localhost', path: '/', ca })).status, 404);
+  t.true(await eventually(() => /nowhere\.localhost: no route serves this name/.test(up.output()) && /order\.localhost\/third/.test(up.output()), 5_000), up.output());
+  const at = (pattern: RegExp): number => up.output().search(pattern);
+  const order = [/GET +order\.localhost\/first +200/, /502 gone\.localhost → /, /GET +gone\.localhost\/second +502/, /GET +order\.localhost\/third +200/, /nowhere\.localhost: no route serves this name/].map(at);
+  t.true(order.every((position) => position >= 0), up.output());
+  t.deepEqual([...order].sort((a, b) => a - b), order, up.output());
 });

@@ -44,3 +44,26 @@ test('every request reaches its own connection once, in order, in few sends; not
   batcher.close(2);
   t.false(batcher.add(2, done(0)));
 });
+
+test('flush sends what one connection has pending at once, and nothing twice', async (t) => {
+  const received: [number, string[]][] = [];
+  const decoders = new Map([1, 2].map((id) => [id, new AccessDecoder()]));
+  const batcher = new AccessLogBatcher((id, messages) => {
+    lineReader(
+      (message) => received.push([id, (decoders.get(id)?.decode(message as RequestsMessage) ?? []).map((entry) => entry.path)]),
+      (why) => t.fail(why),
+    )(Buffer.from(messages));
+  });
+  batcher.open(1);
+  batcher.open(2);
+  batcher.flush(1);
+  t.deepEqual(received, [], 'nothing pending: nothing sent');
+  batcher.add(1, done(1));
+  batcher.add(1, done(2));
+  batcher.add(2, done(3));
+  batcher.flush(1);
+  t.deepEqual(received, [[1, ['/1', '/2']]], 'sent in the same tick, only for connection 1');
+  batcher.flush(3);
+  await sleep(100);
+  t.deepEqual(received, [[1, ['/1', '/2']], [2, ['/3']]], 'the timer sends the rest, not connection 1\'s again');
+});
