@@ -23,6 +23,7 @@ import { checkPort, type PortToCheck } from '../doctor/port-checks.js';
 import { checkServedCertificates, servedCertificateFix } from '../doctor/served-certificate-check.js';
 import { runningEndpoint, startThrowawayServer, type ServedEndpoint } from '../doctor/served-certificates.js';
 import { checkTrustStore } from '../doctor/trust-checks.js';
+import { invocation } from '../invocation.js';
 
 export type { DoctorCheck } from '../doctor/check.js';
 
@@ -56,7 +57,7 @@ async function readRoutes(configFile: string): Promise<{ config: ProxyConfig | u
     return { config: parseConfigBytes(bytes, shownName, absolute).config, check: undefined };
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return { config: undefined, check: fail('config', error.message, error.hint ?? 'fix the file, then run devtls doctor again') };
+    return { config: undefined, check: fail('config', error.message, error.hint ?? `fix the file, then run ${invocation()} doctor again`) };
   }
 }
 
@@ -113,7 +114,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   else if (ca !== undefined && signable.length > 0) endpoint = await startThrowawayServer(ca, signable);
   try {
     const stores = await detectStores(options.trustEnv, 'all');
-    if (stores.length === 0) servedChecks.push(warn('trust', 'no trust store found on this machine', 'see devtls env for clients that take the CA from a variable'));
+    if (stores.length === 0) servedChecks.push(warn('trust', 'no trust store found on this machine', `see ${invocation()} env for clients that take the CA from a variable`));
     if (endpoint === undefined || ca === undefined) {
       const why = ca === undefined ? 'the CA must load first (above)' : 'no routed host the CA may sign';
       for (const store of stores) servedChecks.push(warn(`trust:${store.label}`, `${store.label}: not checked: ${why}`, ''));

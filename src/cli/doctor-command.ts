@@ -9,6 +9,7 @@ import { defaultCaDir } from '../pki/ca-location.js';
 import { paint } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
 import { trustEnvironment } from './trust-command.js';
+import { invocation } from '../invocation.js';
 
 interface DoctorArgs {
   config: string;
@@ -72,7 +73,7 @@ export const doctorCommand: CommandDefinition<DoctorArgs> = {
     const failed = report.checks.filter((check) => check.status === 'fail').length;
     const warned = report.checks.filter((check) => check.status === 'warn').length;
     if (failed > 0) {
-      throw new UserError(`${failed} check${failed === 1 ? '' : 's'} failed${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}: apply each fix above, then run devtls doctor again.`, { code: 'EDOCTOR' });
+      throw new UserError(`${failed} check${failed === 1 ? '' : 's'} failed${warned > 0 ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}: apply each fix above, then run ${invocation()} doctor again.`, { code: 'EDOCTOR' });
     }
     if (!args.json) console.log(`All checks passed${warned > 0 ? ` (${warned} warning${warned === 1 ? '' : 's'})` : ''}.`);
   },

@@ -1,5 +1,7 @@
 /** One line of `devtls doctor`: what was checked, what was found, and the one command or
  * edit that fixes it. */
+import { invocation } from '../invocation.js';
+
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 export interface DoctorCheck {
@@ -26,9 +28,10 @@ function quoted(value: string): string {
   return /^[\w@%+=:,./~-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `devtls trust --store nss --ca-dir /tmp/ca`: a devtls command with the flags that apply. */
+/** `devtls trust --store nss --ca-dir /tmp/ca`: a devtls command with the flags that apply,
+ * spelt the way this user runs devtls (`npx devtls`, `node dist/cli.js`). */
 export function devtlsCommand(words: string, flags: FixFlags, which: readonly (keyof FixFlags)[]): string {
   const names: Record<keyof FixFlags, string> = { caDir: '--ca-dir', config: '--config', hostsFile: '--hosts-file' };
   const extra = which.flatMap((key) => (flags[key] === undefined ? [] : [`${names[key]} ${quoted(flags[key])}`]));
-  return ['devtls', words, ...extra].join(' ');
+  return [invocation(), words, ...extra].join(' ');
 }

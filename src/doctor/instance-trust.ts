@@ -3,6 +3,7 @@
  * one handshake each to the certificate served for `host`, verified against that store alone.
  * The status page shows the result.
  */
+import { invocation } from '../invocation.js';
 import { resolve } from 'node:path';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { detectStores } from '../trust/all-stores.js';
@@ -23,13 +24,13 @@ export interface ServingInstance {
 
 export async function checkStoresAgainst(env: TrustEnvironment, instance: ServingInstance): Promise<DoctorCheck[]> {
   const stores = await detectStores(env, 'all');
-  if (stores.length === 0) return [warn('trust', 'no trust store found on this machine', 'devtls env (clients that take the CA from a variable)')];
+  if (stores.length === 0) return [warn('trust', 'no trust store found on this machine', `${invocation()} env (clients that take the CA from a variable)`)];
   const separator = instance.address.lastIndexOf(':');
   const address = instance.address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
   const port = Number(instance.address.slice(separator + 1));
   // The fixes name --ca-dir only when this CA is not the one devtls uses by default.
   const flags = resolve(instance.caDir) === resolve(defaultCaDir()) ? {} : { caDir: instance.caDir };
-  const context = { env, ca: instance.ca, endpoint: runningEndpoint(port, address), probes: [instance.host], flags, servedFix: 'devtls stop, then devtls up (a new certificate is issued)' };
+  const context = { env, ca: instance.ca, endpoint: runningEndpoint(port, address), probes: [instance.host], flags, servedFix: `${invocation()} stop, then ${invocation()} up (a new certificate is issued)` };
   const checks: DoctorCheck[] = [];
   for (const store of stores) checks.push(await checkTrustStore(store, context));
   return checks;

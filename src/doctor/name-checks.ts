@@ -12,13 +12,13 @@ export async function checkNames(hosts: readonly string[], resolver: Resolver, s
   const checks: DoctorCheck[] = [];
   for (const resolution of await resolveHosts(hosts, resolver)) {
     const id = `name:${resolution.host}`;
-    const found = resolution.addresses.length === 0 ? 'does not resolve it' : `gives ${resolution.addresses.join(', ')}`;
+    const found = resolution.addresses.length === 0 ? 'does not resolve it' : `gives ${resolution.addresses.join(', ')}, not loopback`;
     if (resolution.loopback) {
       checks.push(ok(id, `${resolution.probe} resolves to ${resolution.addresses.join(', ')} for every program, browsers included`));
       continue;
     }
     const browsers = resolution.browsersLoopback ? 'browsers reach it on loopback by themselves, but ' : '';
-    const message = `${resolution.probe}: ${browsers}the system resolver (Node, Python, Java, wget) ${found}, not loopback`;
+    const message = `${resolution.probe}: ${browsers}the system resolver (Node, Python, Java, wget) ${found}`;
     const systemFix = isLocalhostName(resolution.probe) ? localhostResolverFix(system) : undefined;
     const wildcard = resolution.host.startsWith('*.');
     if (wildcard && systemFix === undefined) {

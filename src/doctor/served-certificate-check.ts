@@ -1,4 +1,5 @@
 /** The certificate devtls serves for each routed host: how long it stays valid. */
+import { invocation } from '../invocation.js';
 import { devtlsCommand, fail, ok, warn, type DoctorCheck, type FixFlags } from './check.js';
 import { servedCertificate } from './handshake.js';
 import type { ServedEndpoint } from './served-certificates.js';
@@ -9,8 +10,8 @@ const DAY_MS = 86_400_000;
  * server's are always fresh. */
 export function servedCertificateFix(endpoint: ServedEndpoint): string {
   return endpoint.running
-    ? `restart devtls up: it issues a fresh certificate for a host whose cached one has expired or lacks its name`
-    : 'run devtls doctor again';
+    ? `restart ${invocation()} up: it issues a fresh certificate for a host whose cached one has expired or lacks its name`
+    : `run ${invocation()} doctor again`;
 }
 
 export async function checkServedCertificates(endpoint: ServedEndpoint, probes: readonly string[], now: Date, flags: FixFlags): Promise<DoctorCheck> {
@@ -20,7 +21,7 @@ export async function checkServedCertificates(endpoint: ServedEndpoint, probes: 
   for (const probe of probes) {
     const served = await servedCertificate(endpoint, probe);
     if (!('validTo' in served)) {
-      const fix = served.reason === 'unreachable' ? 'start devtls up, or leave out --running-port to check with a throwaway server' : servedCertificateFix(endpoint);
+      const fix = served.reason === 'unreachable' ? `start ${invocation()} up, or leave out --running-port to check with a throwaway server` : servedCertificateFix(endpoint);
       return fail(id, `${probe}: no certificate from ${endpoint.description} (${served.detail})`, fix);
     }
     expiries.push({ probe, notAfter: new Date(served.validTo) });

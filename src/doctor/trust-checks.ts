@@ -3,6 +3,7 @@
  * devtls serves for every routed host, verifying against that store alone. A store that
  * cannot be verified that way (macOS keychain, Windows store) falls back to its own check.
  */
+import { invocation } from '../invocation.js';
 import { readFile, stat } from 'node:fs/promises';
 import { isUserError } from '../errors.js';
 import { databaseSpec } from '../trust/nss-store.js';
@@ -95,6 +96,6 @@ export async function checkTrustStore(store: TrustStore, context: TrustCheckCont
   }
   const lines = [...grouped].map(([why, probes]) => `${probes.join(', ')}: ${why}`);
   const servedProblem = failures.every((failure) => failure.reason === 'expired' || failure.reason === 'wrong-name' || failure.reason === 'not-yet-valid');
-  const fix = servedProblem ? context.servedFix : failures.some((failure) => failure.reason === 'unreachable') ? `start devtls up, then run devtls doctor again` : storeFix(store, context);
+  const fix = servedProblem ? context.servedFix : failures.some((failure) => failure.reason === 'unreachable') ? `start ${invocation()} up, then run ${invocation()} doctor again` : storeFix(store, context);
   return fail(id, `${store.label}: handshake ${via} failed for ${lines.join('; ')}`, fix);
 }

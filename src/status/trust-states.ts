@@ -5,6 +5,7 @@
  * asks and the last result is older than a few seconds, one run at a time.
  */
 import type { DoctorCheck } from '../doctor/check.js';
+import { invocation } from '../invocation.js';
 
 export type TrustState = 'trusted' | 'not trusted' | 'unknown';
 
@@ -51,7 +52,7 @@ export class TrustStates {
     this.running ??= this.check()
       .then(
         (checks) => checks.map(storeTrust),
-        (error: unknown) => [{ store: 'trust stores', state: 'unknown' as const, detail: `could not be checked: ${error instanceof Error ? error.message : String(error)}`, fix: 'devtls doctor' }],
+        (error: unknown) => [{ store: 'trust stores', state: 'unknown' as const, detail: `could not be checked: ${error instanceof Error ? error.message : String(error)}`, fix: `${invocation()} doctor` }],
       )
       .then((stores) => {
         this.report = { stores, checkedAt: Date.now() };

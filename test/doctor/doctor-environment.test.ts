@@ -1,4 +1,5 @@
 import test from 'ava';
+import { invocation } from '../../dist/invocation.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -18,8 +19,8 @@ test('a .test name absent from the hosts file: ✘ with devtls hosts --write; ap
   const before = await machine.doctor();
   const name = check(before, 'name:shop.test');
   t.is(name.status, 'fail');
-  t.is(name.message, 'shop.test: the system resolver (Node, Python, Java, wget) does not resolve it, not loopback');
-  t.is(name.fix, `devtls hosts --write --config ${machine.configFile} --hosts-file ${machine.hostsFile}`);
+  t.is(name.message, 'shop.test: the system resolver (Node, Python, Java, wget) does not resolve it');
+  t.is(name.fix, `${invocation()} hosts --write --config ${machine.configFile} --hosts-file ${machine.hostsFile}`);
   t.is(check(before, 'name:app.localhost').status, 'ok');
   t.false(before.ok);
 
@@ -89,7 +90,7 @@ test('NODE_EXTRA_CA_CERTS naming a corporate CA without the devtls CA: ✘ with 
   const node = check(before, 'runtime:NODE_EXTRA_CA_CERTS');
   t.is(node.status, 'fail');
   t.is(node.message, `NODE_EXTRA_CA_CERTS=${corporateFile} does not include the devtls CA: clients that read it reject devtls's certificates`);
-  t.is(node.fix, `eval "$(devtls env --ca-dir ${machine.caDir} --config ${machine.configFile})"`);
+  t.is(node.fix, `eval "$(${invocation()} env --ca-dir ${machine.caDir} --config ${machine.configFile})"`);
   t.is(check(before, 'runtime:SSL_CERT_FILE').status, 'fail');
   t.is(check(before, 'runtime:REQUESTS_CA_BUNDLE').status, 'warn');
   const devtlsLeaf = await machine.ca.issueLeafCertificate(['app.localhost']);

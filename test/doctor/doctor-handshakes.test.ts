@@ -1,4 +1,5 @@
 import test from 'ava';
+import { invocation } from '../../dist/invocation.js';
 import { chmod } from 'node:fs/promises';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
@@ -49,11 +50,11 @@ test('a CA no store trusts: each store fails its handshake with its own trust co
   const nss = check(before, NSS_STORE);
   t.is(nss.status, 'fail');
   t.regex(nss.message, /handshake through NSS with only this database failed for app\.localhost, api\.test, devtls-doctor\.preview\.localhost: the CA is not trusted \(SEC_ERROR_UNKNOWN_ISSUER\)/);
-  t.is(nss.fix, `devtls trust --store nss --ca-dir ${machine.caDir}`);
+  t.is(nss.fix, `${invocation()} trust --store nss --ca-dir ${machine.caDir}`);
   const system = check(before, SYSTEM_STORE);
   t.is(system.status, 'fail');
   t.regex(system.message, new RegExp(`with only ${machine.bundle.replace(/[.]/g, '\\.')} as roots failed for .*the CA is not trusted`));
-  t.is(system.fix, `devtls trust --store system --ca-dir ${machine.caDir}`);
+  t.is(system.fix, `${invocation()} trust --store system --ca-dir ${machine.caDir}`);
 
   await machine.applyFix(nss.fix);
   await trustInBundleCopy(machine); // what `devtls trust --store system` does, on the copy
@@ -98,7 +99,7 @@ test('an expired certificate served by a running devtls: ✘ in the certificate 
   const served = check(before, 'served-certificate');
   t.is(served.status, 'fail');
   t.regex(served.message, new RegExp(`the devtls on 127\\.0\\.0\\.1:${machine.httpsPort}: app\\.localhost expired on \\d{4}-\\d\\d-\\d\\d`));
-  t.regex(served.fix, /^restart devtls up/);
+  t.true(served.fix.startsWith(`restart ${invocation()} up: `), served.fix);
   for (const id of [NSS_STORE, SYSTEM_STORE]) {
     t.is(check(before, id).status, 'fail', id);
     t.regex(check(before, id).message, /the served certificate has expired \((SEC_ERROR_EXPIRED_CERTIFICATE|CERT_HAS_EXPIRED)\)/);

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { checkNames } from '../../dist/doctor/name-checks.js';
 import { devtlsCommand } from '../../dist/doctor/check.js';
+import { invocation } from '../../dist/invocation.js';
 import { localhostResolverFix } from '../../dist/hosts/localhost-resolution.js';
 import { isLoopback, probeName } from '../../dist/hosts/name-resolution.js';
 import { mergedNoProxy, noProxyCovers, noProxyEntries, splitNoProxy } from '../../dist/trust/no-proxy.js';
@@ -33,16 +34,16 @@ test('names: each fix matches the system; browsers are said to reach *.localhost
   t.deepEqual(
     debian.map((check) => [check.id, check.status, check.fix]),
     [
-      ['name:app.localhost', 'fail', 'sudo apt-get install libnss-myhostname   (resolves every *.localhost name to loopback), or devtls hosts --write --hosts-file /tmp/h'],
-      ['name:shop.test', 'fail', 'devtls hosts --write --hosts-file /tmp/h'],
+      ['name:app.localhost', 'fail', `sudo apt-get install libnss-myhostname   (resolves every *.localhost name to loopback), or ${invocation()} hosts --write --hosts-file /tmp/h`],
+      ['name:shop.test', 'fail', `${invocation()} hosts --write --hosts-file /tmp/h`],
       ['name:*.preview.localhost', 'fail', 'sudo apt-get install libnss-myhostname   (resolves every *.localhost name to loopback)'],
       ['name:*.preview.test', 'warn', 'add a line per name you use, e.g. "127.0.0.1 devtls-doctor.preview.test", or use names under .localhost'],
     ],
   );
-  t.regex(debian[0]?.message ?? '', /^app\.localhost: browsers reach it on loopback by themselves, but the system resolver \(Node, Python, Java, wget\) does not resolve it, not loopback$/);
+  t.regex(debian[0]?.message ?? '', /^app\.localhost: browsers reach it on loopback by themselves, but the system resolver \(Node, Python, Java, wget\) does not resolve it$/);
   t.notRegex(debian[1]?.message ?? '', /browsers reach it/);
   const alpine = await checkNames(['app.localhost'], nothing, ALPINE, {});
-  t.is(alpine[0]?.fix, 'devtls hosts --write');
+  t.is(alpine[0]?.fix, `${invocation()} hosts --write`);
   const elsewhere = await checkNames(['shop.test'], async () => ['203.0.113.9'], DEBIAN, {});
   t.regex(elsewhere[0]?.message ?? '', /gives 203\.0\.113\.9, not loopback/);
   const fine = await checkNames(['app.localhost', '127.0.0.1'], async () => ['127.0.0.1', '::1'], DEBIAN, {});
@@ -64,7 +65,8 @@ test('NO_PROXY: an entry covers itself and the names under it (leading . or *. d
 });
 
 test('fix commands repeat the flags given, quoted for the shell when needed', (t) => {
-  t.is(devtlsCommand('trust --store nss', { caDir: '/tmp/my ca', config: 'x.json' }, ['caDir']), "devtls trust --store nss --ca-dir '/tmp/my ca'");
-  t.is(devtlsCommand('hosts --write', { config: 'a/proxy.json', hostsFile: '/tmp/h' }, ['config', 'hostsFile']), 'devtls hosts --write --config a/proxy.json --hosts-file /tmp/h');
-  t.is(devtlsCommand('env', {}, ['caDir', 'config']), 'devtls env');
+  const devtls = invocation();
+  t.is(devtlsCommand('trust --store nss', { caDir: '/tmp/my ca', config: 'x.json' }, ['caDir']), `${devtls} trust --store nss --ca-dir '/tmp/my ca'`);
+  t.is(devtlsCommand('hosts --write', { config: 'a/proxy.json', hostsFile: '/tmp/h' }, ['config', 'hostsFile']), `${devtls} hosts --write --config a/proxy.json --hosts-file /tmp/h`);
+  t.is(devtlsCommand('env', {}, ['caDir', 'config']), `${devtls} env`);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
 import { browserProfileTrusting } from '../helpers/chromium.js';
 import { startBrowser } from '../helpers/browser-session.js';
-import { runDevtls } from '../helpers/cli-process.js';
+import { CLI_INVOCATION, runDevtls } from '../helpers/cli-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { projectFolder, sharedWorld, upIn, type SharedWorld } from '../helpers/instance.js';
@@ -49,7 +49,7 @@ test('/api/status is status --json plus target states and recent requests; read-
   t.like(api.recent.at(-1), { host: 'web.localhost', path: '/seen', status: 200 });
   // The test CA is in no system store: the doctor's handshake through the system bundle says so, with the fix.
   const trust = api['trust'] as { checkedAt: string; stores: { store: string; state: string; fix: string }[] };
-  t.like(trust.stores.find((store) => store.store.startsWith('system')), { state: 'not trusted', fix: 'devtls trust --store system' });
+  t.like(trust.stores.find((store) => store.store.startsWith('system')), { state: 'not trusted', fix: `${CLI_INVOCATION} trust --store system` });
   t.false(Number.isNaN(Date.parse(trust.checkedAt)));
   t.regex(String(res.headers['content-security-policy']), /default-src 'none'; script-src 'self'/);
   t.false(Object.keys(res.headers).some((name) => name.startsWith('access-control-')), 'never CORS headers');

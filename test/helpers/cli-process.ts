@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The built CLI, exactly as npm's bin link runs it. */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** How devtls, run so from a test's folder (outside the checkout), spells itself in the commands its messages give. */
+export const CLI_INVOCATION = `node ${CLI_PATH}`;
 
 export interface CliResult {
   code: number | null;

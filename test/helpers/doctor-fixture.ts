@@ -15,6 +15,7 @@ import { systemRunner } from '../../dist/trust/command-runner.js';
 import { deadPort } from './backends.js';
 import { CLI_PATH } from './cli-process.js';
 import { tempDirFor } from './temp-dir.js';
+import { invocation } from '../../dist/invocation.js';
 
 const run = promisify(execFile);
 export const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -67,7 +68,8 @@ export async function doctorMachine(
       runDoctor({ configFile, caDir, flags: { caDir, config: configFile, hostsFile }, trustEnv, hostsFile, env: {}, ...extra }),
     applyFix: (fix, env = {}) =>
       new Promise((resolve, reject) => {
-        const script = `devtls() { "$DEVTLS_NODE" "$DEVTLS_CLI" "$@"; }\n${fix}`;
+        // A fix names devtls as this process runs it (from the checkout); here it runs in the machine's folder.
+        const script = `devtls() { "$DEVTLS_NODE" "$DEVTLS_CLI" "$@"; }\n${fix.replaceAll(`${invocation()} `, 'devtls ')}`;
         const child = spawn('sh', ['-c', script], {
           cwd: dir,
           env: { ...process.env, HOME: home, NO_COLOR: '1', DEVTLS_NODE: process.execPath, DEVTLS_CLI: CLI_PATH, ...env },

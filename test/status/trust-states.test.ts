@@ -1,4 +1,5 @@
 import test from 'ava';
+import { invocation } from '../../dist/invocation.js';
 import type { DoctorCheck } from '../../dist/doctor/check.js';
 import { storeTrust, TrustStates } from '../../dist/status/trust-states.js';
 
@@ -35,5 +36,5 @@ test('checks run once for callers at the same time, and again only when the resu
 test('a check that throws is shown as unknown, not as a failed page', async (t) => {
   const states = new TrustStates(() => Promise.reject(new Error('certutil crashed')));
   const report = await states.fresh();
-  t.deepEqual(report.stores, [{ store: 'trust stores', state: 'unknown', detail: 'could not be checked: certutil crashed', fix: 'devtls doctor' }]);
+  t.deepEqual(report.stores, [{ store: 'trust stores', state: 'unknown', detail: 'could not be checked: certutil crashed', fix: `${invocation()} doctor` }]);
 });
