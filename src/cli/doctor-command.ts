@@ -5,11 +5,11 @@ import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { tryConnect } from '../instance/start-instance.js';
 import { defaultStateDir, statePaths } from '../instance/state-dir.js';
+import { invocation } from '../invocation.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { paint } from './terminal.js';
 import { caOptions, portOption } from './shared-options.js';
 import { trustEnvironment } from './trust-command.js';
-import { invocation } from '../invocation.js';
 
 interface DoctorArgs {
   config: string;

@@ -3,8 +3,8 @@
  * one handshake each to the certificate served for `host`, verified against that store alone.
  * The status page shows the result.
  */
-import { invocation } from '../invocation.js';
 import { resolve } from 'node:path';
+import { invocation } from '../invocation.js';
 import { defaultCaDir } from '../pki/ca-location.js';
 import { detectStores } from '../trust/all-stores.js';
 import type { TrustEnvironment } from '../trust/store-contract.js';

@@ -3,9 +3,9 @@
  * devtls serves for every routed host, verifying against that store alone. A store that
  * cannot be verified that way (macOS keychain, Windows store) falls back to its own check.
  */
-import { invocation } from '../invocation.js';
 import { readFile, stat } from 'node:fs/promises';
 import { isUserError } from '../errors.js';
+import { invocation } from '../invocation.js';
 import { databaseSpec } from '../trust/nss-store.js';
 import { CERTUTIL } from '../trust/store-paths.js';
 import type { TrustEnvironment, TrustStore } from '../trust/store-contract.js';
