@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { reservePort } from './test-ports.js';
 
 export interface EchoReply {
   server: string;
@@ -87,13 +88,13 @@ export async function startBackend(name: string, handler?: Handler, options: { w
   };
 }
 
-/** A port on 127.0.0.1 where nothing listens (bound, then released). */
+/**
+ * A port on 127.0.0.1 where nothing listens, for as long as this test worker runs: reserved
+ * above the ephemeral range (test-ports.ts), where no other test's server can land on it. One
+ * from listen(0) could become another test's server before the request meant to be refused.
+ */
 export async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return (await reservePort()).port;
 }
 
 /** A raw TCP dev server on 127.0.0.1 (for answers no HTTP server would send). */

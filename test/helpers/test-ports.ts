@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 /**
  * Ports for servers a test starts later in another process (a devtls instance, nginx, Caddy),
- * which can only be told a number. Two ways such a port was lost between the pick and the bind:
+ * which can only be told a number, and ports where nothing may listen (a dev server that is
+ * down). Two ways such a port was lost between the pick and its use:
  * - from listen(0), inside the kernel's ephemeral range, it went to another test's server or
  *   outgoing connection ("Port 39147 (HTTP) is already in use by another program");
  * - from below that range, it was the port `devtls run` picked at the same moment for another
@@ -18,6 +19,11 @@ const RESERVATIONS = join(tmpdir(), `devtls-test-ports-${userInfo().uid}`);
 /** A reservation left by a worker that died is taken back after this long. */
 const STALE_MS = 30 * 60_000;
 const ATTEMPTS = 200;
+/** Reservations not given back yet: removed when the worker exits, whatever the tests did. */
+const held = new Set<string>();
+process.on('exit', () => {
+  for (const file of held) rmSync(file, { force: true });
+});
 
 /** A reserved port, given back when the test ends. */
 export async function testPort(t: { teardown(fn: () => Promise<void>): void }): Promise<number> {
@@ -26,7 +32,7 @@ export async function testPort(t: { teardown(fn: () => Promise<void>): void }): 
   return port;
 }
 
-/** A reserved port and the call that gives it back (for hooks, where ava has no teardown). */
+/** A reserved port and the call that gives it back (for hooks, where ava has no teardown); the worker's exit gives back the rest. */
 export async function reservePort(): Promise<{ port: number; release: () => Promise<void> }> {
   const [low, high] = reservedRange();
   await mkdir(RESERVATIONS, { recursive: true, mode: 0o700 });
@@ -38,7 +44,14 @@ export async function reservePort(): Promise<{ port: number; release: () => Prom
       await rm(file, { force: true });
       continue;
     }
-    return { port, release: () => rm(file, { force: true }) };
+    held.add(file);
+    return {
+      port,
+      release: async () => {
+        held.delete(file);
+        await rm(file, { force: true });
+      },
+    };
   }
   throw new Error(`no free port to reserve in ${low}-${high} after ${ATTEMPTS} attempts`);
 }
