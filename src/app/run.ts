@@ -21,6 +21,7 @@ import { startChild } from '../run/child-process.js';
 import { planDevServer } from '../run/dev-servers.js';
 import { findCommand } from '../run/find-command.js';
 import { mayListen, pickFreePort } from '../run/free-port.js';
+import { discoverListeningPort, type PortDiscovery } from '../run/port-discovery.js';
 import { noInstanceAnswers, type StartSettings } from '../instance/start-instance.js';
 import type { StatePaths } from '../instance/state-dir.js';
 
@@ -75,7 +76,8 @@ export async function run(options: RunOptions): Promise<number> {
   // The URL's port is known only once joined; the flags do not depend on it.
   const draft = planDevServer(options.command, options.args, typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {}, 1, host, '');
   const port = draft.ownPort ?? (await pickFreePort());
-  const route = runRoute(host, port, source);
+  // Moved when the command turns out to listen elsewhere (port-discovery.ts); a rejoin sends the current one.
+  let route = runRoute(host, port, source);
 
   // Status shows the dev server's pid once it runs (what a person would inspect or kill).
   let shownPid = process.pid;
@@ -131,6 +133,7 @@ export async function run(options: RunOptions): Promise<number> {
   };
   if (membership !== undefined) serving(membership);
 
+  let discovery: PortDiscovery | undefined;
   try {
     const running = await startChild(options.command, plan.args, { env: child.env, cwd }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') throw new UserError(`cannot run ${JSON.stringify(options.command)}: command not found`, { code: 'ENOCOMMAND' });
@@ -157,8 +160,23 @@ export async function run(options: RunOptions): Promise<number> {
       if (reason !== 'left') options.logger.warn(`devtls stopped (${reason}); ${url} is no longer served, the command keeps running.`);
     });
     joined.showPid(running.pid).catch(() => undefined); // gone already, or the instance is being started again (which registers this pid)
+    discovery = discoverListeningPort({
+      pid: running.pid,
+      expected: port,
+      onMove: (to, all) => {
+        route = runRoute(host, to, source);
+        if (to === port) options.logger.info(`${commandLine} now listens on :${port}: ${url} goes there again.`);
+        else {
+          const also = all.filter((listener) => listener.port !== to).map((listener) => `:${listener.port}`);
+          const given = portBy === 'env' ? `:${port} (PORT)` : portBy === 'flags' ? `:${port}, which devtls's flags asked for` : `:${port}, which its command line names`;
+          options.logger.info(`${commandLine} listens on :${to}${also.length > 0 ? ` (and ${also.join(', ')})` : ''}, not on ${given}: ${url} now goes to http://127.0.0.1:${to}.`);
+        }
+        joined.update([route]).catch((error: unknown) => options.logger.error(`could not move ${url} to :${to}: ${error instanceof Error ? error.message : String(error)}`));
+      },
+    });
     return await running.exited;
   } finally {
+    discovery?.stop();
     if (membership !== undefined) membership.leave();
     else void joining?.then((late) => late.leave(), () => undefined);
     if (child.bundle !== undefined) await rm(child.bundle, { force: true });

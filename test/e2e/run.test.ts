@@ -12,6 +12,7 @@ import { httpsRequest } from '../helpers/https-client.js';
 import { exitOf, projectFolder, sharedWorld, upIn, type SharedWorld } from '../helpers/instance.js';
 import { fixtureProject, runIn } from '../helpers/run-fixtures.js';
 import { startBackend, type TestBackend } from '../helpers/backends.js';
+import { testPort } from '../helpers/test-ports.js';
 
 interface FixtureReply {
   port: number;
@@ -73,6 +74,47 @@ test('a tool that ignores PORT (named vite, first on PATH) gets --port and --str
   await runIn(t, world, project, ['npm', 'run', 'dev'], { devtlsArgs: ['--name', 'script'] });
   const viaScript = JSON.parse((await get(world, 'script.localhost')).text) as FixtureReply;
   t.deepEqual(viaScript.args.slice(0, 3), ['--port', String(viaScript.port), '--strictPort'], 'npm run dev -- --port N reaches vite');
+});
+
+test('a server that ignores PORT and keeps a port of its own (behind npm run dev): the URL goes to the port of its processes that speaks HTTP', async (t) => {
+  const world = await sharedWorld(t);
+  // The port that speaks no HTTP is the lower one: it is tried first and passed over.
+  const [raw, fixed] = [await testPort(t), await testPort(t)].sort((a, b) => a - b) as [number, number];
+  const project = await fixtureProject(world, 'fixed', { name: 'fixed', scripts: { dev: 'node server.mjs' } });
+  const run = await runIn(t, world, project, ['npm', 'run', 'dev'], { env: { FIXTURE_FIXED_PORT: String(fixed), FIXTURE_RAW_PORT: String(raw) } });
+  t.true(await eventually(() => run.output().includes('now goes to'), 10_000), run.output());
+  const url = `https://fixed.localhost:${world.httpsPort}`;
+  t.regex(run.output(), new RegExp(`devtls npm run dev listens on :${fixed} \\(and :${raw}\\), not on :\\d+ \\(PORT\\): ${url.replace(/\./g, '\\.')} now goes to http://127\\.0\\.0\\.1:${fixed}\\.`));
+  const res = await get(world, 'fixed.localhost');
+  t.is(res.status, 200);
+  t.is((JSON.parse(res.text) as FixtureReply).port, fixed, 'served by the port the server chose');
+  t.deepEqual((await world.status()).projects[0]?.routes, [{ host: 'fixed.localhost', path: '/', target: `http://127.0.0.1:${fixed}` }]);
+});
+
+test('a side HTTP port opened long before the server listens on PORT: the URL goes there for a while, then back to PORT for good', async (t) => {
+  const world = await sharedWorld(t);
+  const side = await testPort(t);
+  const project = await fixtureProject(world, 'late', { name: 'late' });
+  const run = await runIn(t, world, project, ['node', 'server.mjs'], { env: { FIXTURE_SIDE_HTTP_PORT: String(side), FIXTURE_LISTEN_AFTER_MS: '4000' } });
+  t.true(await eventually(() => run.output().includes(`now goes to http://127.0.0.1:${side}.`), 10_000), run.output());
+  t.is((await get(world, 'late.localhost')).text, 'side');
+  t.true(await eventually(() => /devtls node server\.mjs now listens on :\d+: https:\/\/late\.localhost:\d+ goes there again\./.test(run.output()), 10_000), run.output());
+  const reply = JSON.parse((await get(world, 'late.localhost')).text) as FixtureReply;
+  t.is(reply.env['PORT'], String(reply.port), 'the server on PORT answers');
+  t.deepEqual((await world.status()).projects[0]?.routes, [{ host: 'late.localhost', path: '/', target: `http://127.0.0.1:${reply.port}` }]);
+});
+
+test('a side HTTP port opened half a second before the server listens on PORT: the URL never moves', async (t) => {
+  const world = await sharedWorld(t);
+  const side = await testPort(t);
+  const project = await fixtureProject(world, 'steady', { name: 'steady' });
+  const run = await runIn(t, world, project, ['node', 'server.mjs'], { env: { FIXTURE_SIDE_HTTP_PORT: String(side), FIXTURE_LISTEN_AFTER_MS: '500' } });
+  const reply = JSON.parse((await get(world, 'steady.localhost')).text) as FixtureReply;
+  t.is(reply.env['PORT'], String(reply.port));
+  // Longer than devtls waits before a port of the command's counts (1 s), with room.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  t.notRegex(run.output(), /now goes to/, run.output());
+  t.is(JSON.parse((await get(world, 'steady.localhost')).text).port, reply.port);
 });
 
 test('a server that starts listening 2 s late: the first request, sent at once, succeeds', async (t) => {

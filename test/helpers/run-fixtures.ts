@@ -8,18 +8,21 @@ import type { SharedWorld } from './instance.js';
 
 /**
  * A dev server for `devtls run` tests, as a script: listens on $PORT (or on its `--port`
- * argument with `--port-flag-only`), optionally late; answers JSON describing its pid,
+ * argument with `--port-flag-only`, or on FIXTURE_FIXED_PORT as a server that ignores both),
+ * optionally late, beside a port that speaks no HTTP (FIXTURE_RAW_PORT) and one that answers
+ * "side" at once (FIXTURE_SIDE_HTTP_PORT, as a live-reload server would); answers JSON describing its pid,
  * environment and arguments; records a signal it receives in `signal.txt` (the last) and
  * `signals.log` (each one), and dies of it (FIXTURE_DIE_AFTER_MS later: time for a second).
  */
 export const DEV_SERVER_SCRIPT = `
 import { createServer } from 'node:http';
+import { createServer as createRawServer } from 'node:net';
 import { appendFileSync, writeFileSync } from 'node:fs';
 appendFileSync('server.pids', process.pid + '\\n');
 const args = process.argv.slice(2);
 const flag = (name) => { const i = args.indexOf(name); return i === -1 ? undefined : args[i + 1]; };
 const portFlagOnly = process.env.FIXTURE_PORT_FLAG_ONLY === '1';
-const port = Number(portFlagOnly ? flag('--port') : process.env.PORT);
+const port = Number(portFlagOnly ? flag('--port') : (process.env.FIXTURE_FIXED_PORT ?? process.env.PORT));
 const host = portFlagOnly ? (flag('--host') ?? 'localhost') : process.env.HOST;
 const delay = Number(process.env.FIXTURE_LISTEN_AFTER_MS ?? 0);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -42,6 +45,8 @@ const server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(body);
 });
+if (process.env.FIXTURE_SIDE_HTTP_PORT) createServer((req, res) => res.end('side')).listen(Number(process.env.FIXTURE_SIDE_HTTP_PORT), '127.0.0.1');
+if (process.env.FIXTURE_RAW_PORT) createRawServer((socket) => socket.end('SSH-2.0-fixture\\r\\n')).listen(Number(process.env.FIXTURE_RAW_PORT), '127.0.0.1');
 setTimeout(() => server.listen(port, host, () => console.log('fixture listening on ' + port)), delay);
 if (process.env.FIXTURE_EXIT_CODE) setTimeout(() => process.exit(Number(process.env.FIXTURE_EXIT_CODE)), Number(process.env.FIXTURE_EXIT_AFTER_MS ?? 0));
 `;
