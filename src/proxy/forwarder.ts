@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Route } from '../routes/route.js';
 import { upstreamPath } from '../routes/upstream-path.js';
+import { targetSpeaksTls } from './tls-target-probe.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
@@ -296,7 +297,16 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (this.replayOptions !== undefined && !this.answered && (error as { code?: string }).code === 'ECONNREFUSED' && this.waitForListener()) return;
     this.done = true;
     this.held = undefined;
-    const failure = describeUpstreamError(error, this.route, this.refusedSince === 0 ? 0 : Date.now() - this.refusedSince);
+    // Dropped before any answer: a dev server that serves HTTPS itself does that to plain HTTP.
+    if (!this.answered && !this.res.headersSent && (closedBeforeAnswer(error) || (error as { code?: string }).code?.startsWith('HPE_') === true)) {
+      void targetSpeaksTls(this.route.target).then((servesTls) => this.fail(error, servesTls));
+      return;
+    }
+    this.fail(error, false);
+  }
+
+  private fail(error: Error, servesTls: boolean): void {
+    const failure = describeUpstreamError(error, this.route, this.refusedSince === 0 ? 0 : Date.now() - this.refusedSince, servesTls);
     this.forwarder.failed(this.route, this.req, failure.logLine);
     const sent = this.res.headersSent;
     if (sent) abortResponse(this.res);

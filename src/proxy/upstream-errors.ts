@@ -13,9 +13,11 @@ export interface UpstreamFailure {
 
 /**
  * Turn a failure to reach a dev server into a page and a log line a person understands.
- * `waitedMs`: how long devtls kept trying a dev server that refused the connection.
+ * `waitedMs`: how long devtls kept trying a dev server that refused the connection;
+ * `servesTls`: the dev server completed a TLS handshake after it dropped the request
+ * (tls-target-probe.ts).
  */
-export function describeUpstreamError(error: Error, route: Route, waitedMs = 0): UpstreamFailure {
+export function describeUpstreamError(error: Error, route: Route, waitedMs = 0, servesTls = false): UpstreamFailure {
   const code = (error as { code?: string }).code ?? '';
   const target = route.target.origin;
   const where = routeLabel(route);
@@ -23,6 +25,11 @@ export function describeUpstreamError(error: Error, route: Route, waitedMs = 0):
   let status = 502;
   let what: string;
   let hint = portHint;
+  if (servesTls) {
+    what = 'serves HTTPS itself, so it dropped the plain HTTP request devtls sent';
+    hint = `devtls terminates TLS and talks plain HTTP to the dev server: turn off the dev server's own HTTPS on :${route.target.port} (Vite: drop @vitejs/plugin-basic-ssl or server.https; Next.js: drop --experimental-https; webpack-dev-server: drop server: 'https').`;
+    return failureOf(status, `devtls could not get a response for ${where} from ${target}: the target ${what}.`, what, where, target, hint);
+  }
   switch (code) {
     case 'ECONNREFUSED': {
       const tried = (error as { triedAddresses?: string[] }).triedAddresses;
@@ -67,7 +74,10 @@ export function describeUpstreamError(error: Error, route: Route, waitedMs = 0):
         what = `failed (${code === '' ? error.message : code})`;
       }
   }
-  const detail = `devtls could not get a response for ${where} from ${target}: the target ${what}.`;
+  return failureOf(status, `devtls could not get a response for ${where} from ${target}: the target ${what}.`, what, where, target, hint);
+}
+
+function failureOf(status: number, detail: string, what: string, where: string, target: string, hint: string): UpstreamFailure {
   return {
     page: { status, title: status === 504 ? 'Gateway Timeout' : 'Bad Gateway', detail, hint },
     logLine: `${status} ${where} → ${target}: ${what}. ${hint}`,

@@ -4,11 +4,14 @@ import { once } from 'node:events';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
 import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import WebSocket from 'ws';
 import { bodySeen, deadPort, startBackend, type BodySeen, type EchoReply, type TestBackend } from '../helpers/backends.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { CertificateAuthority } from '../../dist/pki/certificate-authority.js';
 import { httpsRequest } from '../helpers/https-client.js';
 import { eventually, within } from '../helpers/eventually.js';
 
@@ -20,6 +23,9 @@ let devtls: TestDevtls;
 let downPort: number;
 let refusing: NetServer;
 let ipv6Only: import('node:http').Server;
+let servesHttps: import('node:https').Server;
+let dropping: NetServer;
+let removeCaFolder: () => Promise<void> = async () => undefined;
 let releaseStream: () => void = () => undefined;
 const slowRequestClosed: Promise<void>[] = [];
 
@@ -49,6 +55,14 @@ test.before(async () => {
   // Like Next.js for an origin it does not allow: raw text, not even an HTTP response.
   refusing = createNetServer((socket) => socket.once('data', () => socket.end('Unauthorized')));
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  // A dev server still set to serve HTTPS itself, and one that drops every connection unanswered.
+  const caFolder = await makeTempDir('devtls-https-dev-');
+  removeCaFolder = caFolder.remove;
+  const leaf = await (await CertificateAuthority.open({ dir: caFolder.dir })).ca.issueLeafCertificate(['localhost']);
+  servesHttps = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (_req, res) => res.end('over https'));
+  await new Promise<void>((resolve) => servesHttps.listen(0, '127.0.0.1', resolve));
+  dropping = createNetServer((socket) => socket.once('data', () => socket.destroy()));
+  await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
   devtls = await startTestDevtls({
     routes: [
       { host: 'echo.localhost', target: echo.port },
@@ -58,6 +72,8 @@ test.before(async () => {
       { host: 'down.localhost', target: downPort },
       { host: 'refuse.localhost', target: (refusing.address() as AddressInfo).port },
       { host: 'six.localhost', target: (ipv6Only.address() as AddressInfo).port },
+      { host: 'https-dev.localhost', target: (servesHttps.address() as AddressInfo).port },
+      { host: 'drop.localhost', target: (dropping.address() as AddressInfo).port },
     ],
     timeouts: { connect: 1_000, response: 400 },
   });
@@ -76,6 +92,9 @@ test.after.always(async () => {
   await devtls?.stop();
   refusing?.close();
   ipv6Only?.close();
+  servesHttps?.close();
+  dropping?.close();
+  await removeCaFolder();
   await Promise.all([echo, keepAlive, slow, streaming].map((backend) => backend?.close()));
 });
 
@@ -212,6 +231,20 @@ test('a dead backend gives a 502 page that names the host, target and port', asy
   t.like(JSON.parse(json.text), { status: 502, error: 'Bad Gateway' });
   // devtls keeps serving everything else.
   t.is((await httpsRequest({ port: devtls.httpsPort, host: 'echo.localhost', ca: devtls.ca.certPem })).status, 200);
+});
+
+test('a dev server that serves HTTPS itself: the 502 says so and how to turn it off; one that just drops the connection is not taken for it', async (t) => {
+  const port = (servesHttps.address() as AddressInfo).port;
+  const res = await httpsRequest({ port: devtls.httpsPort, host: 'https-dev.localhost', ca: devtls.ca.certPem });
+  t.is(res.status, 502);
+  t.true(res.text.includes('the target serves HTTPS itself, so it dropped the plain HTTP request devtls sent'), res.text);
+  t.true(res.text.includes(`turn off the dev server&#39;s own HTTPS on :${port}`), res.text);
+  t.true(devtls.logger.lines.some((line) => line.includes(`502 https-dev.localhost → http://127.0.0.1:${port}: serves HTTPS itself`)), devtls.logger.lines.join('\n'));
+
+  const dropped = await httpsRequest({ port: devtls.httpsPort, host: 'drop.localhost', ca: devtls.ca.certPem });
+  t.is(dropped.status, 502);
+  t.true(dropped.text.includes('closed the connection before answering'), dropped.text);
+  t.false(dropped.text.includes('HTTPS itself'));
 });
 
 test('a bare-port target reaches a dev server listening on ::1 only', async (t) => {

@@ -26,6 +26,16 @@ test('resets, malformed answers and anything else each get their own words', (t)
   t.regex(failure('EWHATEVER').logLine, /failed \(EWHATEVER\)/);
 });
 
+test('a dev server that dropped the request and then completed a TLS handshake: it serves HTTPS itself, and the hint says how to stop that', (t) => {
+  const reset = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+  const { page, logLine } = describeUpstreamError(reset, app, 0, true);
+  t.is(page.status, 502);
+  t.is(page.detail, 'devtls could not get a response for app.localhost/api from http://127.0.0.1:8090: the target serves HTTPS itself, so it dropped the plain HTTP request devtls sent.');
+  t.regex(page.hint ?? '', /^devtls terminates TLS and talks plain HTTP to the dev server: turn off the dev server's own HTTPS on :8090 \(Vite: /);
+  t.regex(logLine, /^502 app\.localhost\/api → http:\/\/127\.0\.0\.1:8090: serves HTTPS itself/);
+  t.regex(describeUpstreamError(reset, app).logLine, /closed the connection before answering/, 'without the handshake, as before');
+});
+
 test('a bare-port target that refused on both loopback addresses says which were tried', (t) => {
   const error = Object.assign(new Error('refused'), { code: 'ECONNREFUSED', triedAddresses: ['127.0.0.1', '::1'] });
   t.regex(describeUpstreamError(error, app).page.detail, /refused the connection on 127\.0\.0\.1 and ::1\./);
