@@ -9,7 +9,7 @@
  * a look at a Vite server (one process, 14 threads, 22 files open) cost 5.5 ms of CPU through
  * the thread pool, 2.3 ms read this way, and 0.15 ms when the tcp tables need no new read.
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface Listener {
   port: number;
@@ -58,19 +58,42 @@ function hostOrderBytes(hex: string): number[] {
   return bytes;
 }
 
-/** `pid` and every process below it, from /proc/PID/task/TID/children. */
-export function processTree(pid: number): number[] {
+/**
+ * `pid` and every process below it, from /proc/PID/task/TID/children; where the kernel has no
+ * such files (built without CONFIG_PROC_CHILDREN), from every process's parent in /proc/PID/stat.
+ */
+export function processTree(pid: number, fromParents = !existsSync(`/proc/${pid}/task/${pid}/children`)): number[] {
+  const childrenOf = fromParents ? childrenByParent() : childrenFromTasks;
   const tree: number[] = [];
   const queue = [pid];
   while (queue.length > 0 && tree.length < 1_000) {
     const next = queue.shift() as number;
     tree.push(next);
-    for (const task of attempt(() => readdirSync(`/proc/${next}/task`), [])) {
-      const children = attempt(() => readFileSync(`/proc/${next}/task/${task}/children`, 'utf8'), '');
-      for (const child of children.split(' ')) if (child.trim() !== '') queue.push(Number(child));
-    }
+    queue.push(...childrenOf(next));
   }
   return tree;
+}
+
+function childrenFromTasks(pid: number): number[] {
+  const children: number[] = [];
+  for (const task of attempt(() => readdirSync(`/proc/${pid}/task`), [])) {
+    const listed = attempt(() => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8'), '');
+    for (const child of listed.split(' ')) if (child.trim() !== '') children.push(Number(child));
+  }
+  return children;
+}
+
+/** Every process's children, from one pass over /proc. */
+function childrenByParent(): (pid: number) => number[] {
+  const byParent = new Map<number, number[]>();
+  for (const entry of attempt(() => readdirSync('/proc'), [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = attempt(() => readFileSync(`/proc/${entry}/stat`, 'utf8'), '');
+    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so fields start after the last ')'.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(parent)) byParent.set(parent, [...(byParent.get(parent) ?? []), Number(entry)]);
+  }
+  return (pid) => byParent.get(pid) ?? [];
 }
 
 /** The inodes of the sockets a process holds open (`socket:[12345]` in fd/). */

@@ -76,6 +76,7 @@ test('a process and its child: every port they listen on (loopback or all addres
   const ports = (JSON.parse(String(line)) as number[]).sort((a, b) => a - b);
   shellTree = processTree(shell.pid as number);
   t.is(shellTree.length, 2, 'the shell and its node');
+  t.deepEqual(processTree(shell.pid as number, true), shellTree, 'the same tree from every process\'s parent, for kernels without children files');
   const found = listeningPorts(shell.pid as number);
   t.deepEqual(found?.map((listener) => listener.port), ports);
   t.true(found?.every((listener) => listener.address === '127.0.0.1'));
