@@ -19,6 +19,8 @@ const PROBE_TIMEOUT_MS = 2_000;
  * server that does take the port given may open a side port first (a live-reload server).
  */
 const SETTLE_MS = 1_000;
+/** A port that did not answer HTTP is asked again only after this long (it may have been starting). */
+const REPROBE_MS = 10_000;
 /** Node's inspector (`--inspect`) speaks HTTP too: it is never the dev server while another port is there. */
 const INSPECTOR_PORTS = new Set([9229]);
 
@@ -37,17 +39,13 @@ export interface DiscoveryOptions {
    * given stays unused, or the port given again once the command listens there after all.
    */
   onMove(port: number, all: readonly Listener[]): void;
-  /** How ports are found (tests give their own). */
-  listening?: (pid: number) => Listener[] | undefined;
-  speaksHttp?: (listener: Listener) => Promise<boolean>;
 }
 
 export function discoverListeningPort(options: DiscoveryOptions): PortDiscovery {
   const tables = new TcpTables();
-  const listening = options.listening ?? ((pid: number) => listeningPorts(pid, tables));
-  const speaksHttp = options.speaksHttp ?? answersHttp;
   const started = Date.now();
   const firstSeen = new Map<number, number>();
+  const notHttpAt = new Map<number, number>();
   let stopped = false;
   /** Where the route goes now. */
   let current = options.expected;
@@ -58,7 +56,7 @@ export function discoverListeningPort(options: DiscoveryOptions): PortDiscovery 
     timer.unref();
   };
   const look = async (): Promise<void> => {
-    const ports = listening(options.pid);
+    const ports = listeningPorts(options.pid, tables);
     if (stopped || ports === undefined) return; // nothing can be known here, or the command is gone
     if (ports.some((listener) => listener.port === options.expected)) {
       // It listens where devtls asked: the route goes (back) there, and there is nothing more to do.
@@ -69,9 +67,12 @@ export function discoverListeningPort(options: DiscoveryOptions): PortDiscovery 
     const now = Date.now();
     for (const listener of ports) if (!firstSeen.has(listener.port)) firstSeen.set(listener.port, now);
     if (!ports.some((listener) => listener.port === current)) {
-      const settled = ports.filter((listener) => now - (firstSeen.get(listener.port) ?? now) >= SETTLE_MS);
+      const settled = ports.filter((listener) => now - (firstSeen.get(listener.port) ?? now) >= SETTLE_MS && now - (notHttpAt.get(listener.port) ?? -REPROBE_MS) >= REPROBE_MS);
       for (const candidate of candidates(settled)) {
-        if (!(await speaksHttp(candidate))) continue;
+        if (!(await answersHttp(candidate))) {
+          notHttpAt.set(candidate.port, now);
+          continue;
+        }
         if (stopped) return;
         current = candidate.port;
         options.onMove(candidate.port, ports);
