@@ -41,12 +41,21 @@ export class Forwarder {
 
   /** @internal for ForwardHandler: response bytes that may wait for browsers without pausing a dev server's answer. */
   readonly allowance: RelayAllowance;
+  /** @internal for ForwardHandler: a route as the current routes have it, when a reload moved only its target. */
+  readonly movedVersionOf: (route: Route) => Route | undefined;
 
-  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener, onDone?: RequestDoneListener, allowance = new RelayAllowance(RELAY_ALLOWANCE_TOTAL, RELAY_ALLOWANCE_PER_RESPONSE)) {
+  constructor(
+    pools: UpstreamPools,
+    onUpstreamError: UpstreamErrorListener,
+    onDone?: RequestDoneListener,
+    allowance = new RelayAllowance(RELAY_ALLOWANCE_TOTAL, RELAY_ALLOWANCE_PER_RESPONSE),
+    movedVersionOf: (route: Route) => Route | undefined = () => undefined,
+  ) {
     this.pools = pools;
     this.onUpstreamError = onUpstreamError;
     this.onDone = onDone;
     this.allowance = allowance;
+    this.movedVersionOf = movedVersionOf;
   }
 
   forward(req: ProxyRequest, res: ProxyResponse, route: Route): void {
@@ -150,7 +159,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private readonly forwarder: Forwarder;
   private readonly req: ProxyRequest;
   private readonly res: ProxyResponse;
-  private readonly route: Route;
+  /** Replaced, while the request waits for a dev server, by a reload that moved only its target. */
+  private route: Route;
   /** Set while one retry is still allowed: a body-less request, not yet retried. */
   private retryOptions: Dispatcher.DispatchOptions | undefined;
   /** A small 400/401/403 answer held back until it is known whether it is a dev server's host check. */
@@ -328,7 +338,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.refusedDelay = Math.min(this.refusedDelay * 2, REFUSED_RETRY_MAX_MS);
     this.controller = undefined;
     setTimeout(() => {
-      if (!this.done) this.forwarder.redispatch(this.route, this.replayOptions as Dispatcher.DispatchOptions, this);
+      if (this.done) return;
+      // The dev server turned up elsewhere (an edited port; devtls run found it on another one).
+      this.route = this.forwarder.movedVersionOf(this.route) ?? this.route;
+      this.forwarder.redispatch(this.route, this.replayOptions as Dispatcher.DispatchOptions, this);
     }, delay).unref();
     return true;
   }

@@ -40,3 +40,18 @@ function sameRoute(a: Route, b: Route): boolean {
     JSON.stringify(a.headers) === JSON.stringify(b.headers)
   );
 }
+
+/**
+ * Whether `after` is `before` with only its target's address changed (same host, path and
+ * source; same base path, flags and headers): a request prepared for `before` may be sent to
+ * `after`'s target as it is.
+ */
+export function onlyTargetMoved(before: Route, after: Route): boolean {
+  return (
+    before.host === after.host &&
+    before.path === after.path &&
+    before.source === after.source &&
+    before.target.origin !== after.target.origin &&
+    sameRoute(before, { ...after, target: { ...after.target, origin: before.target.origin } })
+  );
+}

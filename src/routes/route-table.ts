@@ -1,4 +1,5 @@
 import type { Route } from './route.js';
+import { onlyTargetMoved } from './route-changes.js';
 
 /**
  * An immutable lookup from (host, path) to a route, built once per set of routes and
@@ -44,6 +45,16 @@ export class RouteTable {
   /** Every route for the host pattern that covers `host`, longest path first (for a 404 listing its paths). */
   routesForHost(host: string): readonly Route[] {
     return this.exact.get(host) ?? this.wildcardRoutesFor(host) ?? [];
+  }
+
+  /**
+   * `route` as this table has it when a reload moved only its target (an edited port, a dev
+   * server `devtls run` found on another port); undefined when it is here unchanged, gone, or
+   * changed otherwise. For requests still waiting for a dev server: never on the hot path.
+   */
+  movedVersionOf(route: Route): Route | undefined {
+    if (this.routes.includes(route)) return undefined;
+    return this.routes.find((candidate) => onlyTargetMoved(route, candidate));
   }
 
   /** Distinct host patterns in route order, for messages and certificate warm-up. */

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { serveConfigFile } from '../../dist/app/serve-config-file.js';
 import { MemoryLogger } from '../helpers/memory-logger.js';
-import { startBackend, type TestBackend } from '../helpers/backends.js';
+import { deadPort, startBackend, type TestBackend } from '../helpers/backends.js';
 import { testPort } from '../helpers/test-ports.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTestDevtls, type TestDevtls } from '../helpers/devtls-instance.js';
@@ -112,6 +112,17 @@ test('a file caught half-written mid-save gives no spurious error', async (t) =>
   t.true(await eventually(async () => (await serverFor(devtls, 'app.localhost')) === 'green'));
   await new Promise((resolve) => setTimeout(resolve, 400)); // past the settle time, when a real error would be reported
   t.false(devtls.logger.lines.some((line) => /still serving/.test(line)), devtls.logger.lines.join('\n'));
+});
+
+test('a request waiting for a dev server that is not listening follows an edit of the route\'s port', async (t) => {
+  const devtls = await watched(t, [{ host: 'app.localhost', target: await deadPort() }]);
+  const waiting = httpsRequest({ port: devtls.httpsPort, host: 'app.localhost', path: '/waited', ca: devtls.ca.certPem });
+  // Long enough for devtls to have been refused at least once; well inside the 5 s connect timeout.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await writeFile(devtls.configFile, configText([{ host: 'app.localhost', target: blue.port }]));
+  const res = await waiting;
+  t.is(res.status, 200, res.text);
+  t.like(JSON.parse(res.text), { server: 'blue', url: '/waited' });
 });
 
 test('a removed route answers 404 from the next request; a deleted file keeps the last routes', async (t) => {

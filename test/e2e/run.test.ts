@@ -82,7 +82,12 @@ test('a server that ignores PORT and keeps a port of its own (behind npm run dev
   const [raw, fixed] = [await testPort(t), await testPort(t)].sort((a, b) => a - b) as [number, number];
   const project = await fixtureProject(world, 'fixed', { name: 'fixed', scripts: { dev: 'node server.mjs' } });
   const run = await runIn(t, world, project, ['npm', 'run', 'dev'], { env: { FIXTURE_FIXED_PORT: String(fixed), FIXTURE_RAW_PORT: String(raw) } });
+  // Sent at once, before devtls has found the port: it waits for the dev server, then follows the move.
+  const early = get(world, 'fixed.localhost');
   t.true(await eventually(() => run.output().includes('now goes to'), 10_000), run.output());
+  const first = await early;
+  t.is(first.status, 200, first.text);
+  t.is((JSON.parse(first.text) as FixtureReply).port, fixed);
   const url = `https://fixed.localhost:${world.httpsPort}`;
   t.regex(run.output(), new RegExp(`devtls npm run dev listens on :${fixed} \\(and :${raw}\\), not on :\\d+ \\(PORT\\): ${url.replace(/\./g, '\\.')} now goes to http://127\\.0\\.0\\.1:${fixed}\\.`));
   const res = await get(world, 'fixed.localhost');

@@ -51,3 +51,22 @@ test('pathHasPrefix: a query or a slash may follow the prefix, nothing else', (t
   t.false(pathHasPrefix('/apis', '/api'));
   t.false(pathHasPrefix('/ap', '/api'));
 });
+
+test('movedVersionOf: the same route with only its target moved; nothing for a route kept, gone, or changed otherwise', (t) => {
+  const app = route({ host: 'app.localhost', target: 3000 });
+  const api = route({ host: 'app.localhost', path: '/api', target: 8090, headers: { 'x-team': 'a' } });
+  const moved = route({ host: 'app.localhost', target: 3001 });
+  const table = new RouteTable([moved, api]);
+  t.is(table.movedVersionOf(app), moved);
+  t.is(table.movedVersionOf(api), undefined, 'kept as it was: nothing to move to');
+  t.is(new RouteTable([api]).movedVersionOf(app), undefined, 'gone');
+  const otherwise = [
+    route({ host: 'app.localhost', target: 3001, changeOrigin: true }),
+    route({ host: 'app.localhost', target: 3001, stripPrefix: true }),
+    route({ host: 'app.localhost', target: 'http://127.0.0.1:3001/base' }),
+    route({ host: 'app.localhost', target: 3001, headers: { 'x-team': 'b' } }),
+    route({ host: 'app.localhost', target: 3001, source: 'devtls run -- vite' }),
+    route({ host: 'app.localhost', path: '/v2', target: 3001 }),
+  ];
+  for (const candidate of otherwise) t.is(new RouteTable([candidate]).movedVersionOf(app), undefined, JSON.stringify(candidate));
+});
