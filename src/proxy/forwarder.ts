@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { Route } from '../routes/route.js';
 import { upstreamPath } from '../routes/upstream-path.js';
-import { targetSpeaksTls } from './tls-target-probe.js';
+import { TlsTargetProbe } from './tls-target-probe.js';
 import { describeUpstreamError } from './upstream-errors.js';
 import { sendErrorPage } from './error-pages.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardContext } from './upstream-headers.js';
@@ -43,6 +43,8 @@ export class Forwarder {
   readonly allowance: RelayAllowance;
   /** @internal for ForwardHandler: a route as the current routes have it, when a reload moved only its target. */
   readonly movedVersionOf: (route: Route) => Route | undefined;
+  /** @internal for ForwardHandler: whether a dev server that dropped a request serves HTTPS itself. */
+  readonly tlsProbe = new TlsTargetProbe();
 
   constructor(
     pools: UpstreamPools,
@@ -309,7 +311,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     this.held = undefined;
     // Dropped before any answer: a dev server that serves HTTPS itself does that to plain HTTP.
     if (!this.answered && !this.res.headersSent && (closedBeforeAnswer(error) || (error as { code?: string }).code?.startsWith('HPE_') === true)) {
-      void targetSpeaksTls(this.route.target).then((servesTls) => this.fail(error, servesTls));
+      void this.forwarder.tlsProbe.speaksTls(this.route.target).then((servesTls) => this.fail(error, servesTls));
       return;
     }
     this.fail(error, false);

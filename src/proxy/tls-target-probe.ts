@@ -12,15 +12,18 @@ const PROBE_TIMEOUT_MS = 1_000;
 /** One handshake per target at most this often, shared by the requests that failed together. */
 const REMEMBER_MS = 10_000;
 
-const recent = new Map<string, { at: number; answer: Promise<boolean> }>();
+/** Remembers each target's answer for a while; one per forwarder (no state shared between proxies). */
+export class TlsTargetProbe {
+  private readonly recent = new Map<string, { at: number; answer: Promise<boolean> }>();
 
-export function targetSpeaksTls(target: RouteTarget, now = Date.now()): Promise<boolean> {
-  const known = recent.get(target.origin);
-  if (known !== undefined && now - known.at < REMEMBER_MS) return known.answer;
-  for (const [origin, entry] of recent) if (now - entry.at >= REMEMBER_MS) recent.delete(origin);
-  const answer = handshakes(target.hostname, target.port).then(async (speaks) => speaks || (target.anyLoopback === true && target.hostname !== '::1' && (await handshakes('::1', target.port))));
-  recent.set(target.origin, { at: now, answer });
-  return answer;
+  speaksTls(target: RouteTarget, now = Date.now()): Promise<boolean> {
+    const known = this.recent.get(target.origin);
+    if (known !== undefined && now - known.at < REMEMBER_MS) return known.answer;
+    for (const [origin, entry] of this.recent) if (now - entry.at >= REMEMBER_MS) this.recent.delete(origin);
+    const answer = handshakes(target.hostname, target.port).then(async (speaks) => speaks || (target.anyLoopback === true && target.hostname !== '::1' && (await handshakes('::1', target.port))));
+    this.recent.set(target.origin, { at: now, answer });
+    return answer;
+  }
 }
 
 /** True when `host:port` completes a TLS handshake (any certificate: only the protocol matters). */
