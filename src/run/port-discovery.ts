@@ -23,6 +23,12 @@ const SETTLE_MS = 1_000;
 const REPROBE_MS = 10_000;
 /** Node's inspector (`--inspect`) speaks HTTP too: it is never the dev server while another port is there. */
 const INSPECTOR_PORTS = new Set([9229]);
+/**
+ * Databases and brokers a dev script may start beside the server (`concurrently redis-server
+ * …`), on their usual ports: never asked anything. Redis, for one, logs a request with a Host
+ * header as a cross-protocol attack.
+ */
+const NOT_HTTP_PORTS = new Set([3306, 5432, 5672, 6379, 11211, 27017, 4222, 9092]);
 
 export interface PortDiscovery {
   /** Stop looking (the command exited, or devtls is leaving). */
@@ -90,12 +96,15 @@ export function discoverListeningPort(options: DiscoveryOptions): PortDiscovery 
   };
 }
 
-/** Lowest port first; the inspector last. */
+/** Lowest port first; the inspector last; known databases and brokers never. */
 function candidates(ports: readonly Listener[]): Listener[] {
-  return [...ports].sort((a, b) => Number(INSPECTOR_PORTS.has(a.port)) - Number(INSPECTOR_PORTS.has(b.port)) || a.port - b.port);
+  return ports.filter((listener) => !NOT_HTTP_PORTS.has(listener.port)).sort((a, b) => Number(INSPECTOR_PORTS.has(a.port)) - Number(INSPECTOR_PORTS.has(b.port)) || a.port - b.port);
 }
 
-/** Whether the listener answers a HEAD request with an HTTP status line (any status). */
+/**
+ * Whether the listener answers a HEAD request with an HTTP status line (any status). A bare
+ * HTTP/1.0 request: no Host header, which some servers of other protocols log as an attack.
+ */
 export function answersHttp(listener: Listener): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: listener.address, port: listener.port });
@@ -106,7 +115,7 @@ export function answersHttp(listener: Listener): Promise<boolean> {
     };
     socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write(`HEAD / HTTP/1.1\r\nHost: localhost:${listener.port}\r\nConnection: close\r\n\r\n`));
+    socket.once('connect', () => socket.write('HEAD / HTTP/1.0\r\n\r\n'));
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
       if (head.length >= 12) done(/^HTTP\/1\.[01] \d{3}/.test(head));

@@ -90,17 +90,25 @@ test('a process and its child: every port they listen on (loopback or all addres
   t.true(await eventually(() => listeningPorts(idle.pid as number) === undefined, 2_000), 'a process that is gone: nothing is known');
 });
 
-test('answersHttp: an HTTP server (any status) yes; a server that speaks something else, or nothing there, no', async (t) => {
+test('answersHttp: an HTTP server (any status) yes; a server that speaks something else, or nothing there, no; it sends a bare HTTP/1.0 HEAD', async (t) => {
   const http = createHttpServer((_req, res) => {
     res.writeHead(404);
     res.end();
   });
-  const other = createServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n'));
+  let received = '';
+  // Like Redis: answers an unknown command with an error line (and logs any Host header as an attack).
+  const other = createServer((socket) =>
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      socket.end("-ERR unknown command 'HEAD'\r\n");
+    }),
+  );
   const servers: Server[] = [http, other];
   for (const server of servers) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => servers.forEach((server) => server.close()));
   const portOf = (server: Server): number => (server.address() as AddressInfo).port;
   t.true(await answersHttp({ port: portOf(http), address: '127.0.0.1' }));
   t.false(await answersHttp({ port: portOf(other), address: '127.0.0.1' }));
+  t.is(received, 'HEAD / HTTP/1.0\r\n\r\n', 'no Host header, nothing but the request line');
   t.false(await answersHttp({ port: await deadPort(), address: '127.0.0.1' }));
 });
