@@ -135,7 +135,7 @@ export class DevProxy {
     );
     const onRouteMessage = options.onRouteMessage ?? ((_route: Route, line: string) => this.logger.warn(line));
     const logUpstreamError = (route: Route, _req: unknown, message: string): void => onRouteMessage(route, message);
-    this.forwarder = new Forwarder(this.pools, logUpstreamError, options.onRequestDone, undefined, (route) => this.current.table.movedVersionOf(route));
+    this.forwarder = new Forwarder(this.pools, logUpstreamError, { onDone: options.onRequestDone, movedVersionOf: (route) => this.current.table.movedVersionOf(route) });
     this.upgrades = new UpgradeForwarder(logUpstreamError, options.onRequestDone);
     this.current = new Generation(new RouteTable(options.routes), NOT_LISTENING, undefined, this.contexts);
   }

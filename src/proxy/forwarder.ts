@@ -27,6 +27,15 @@ const CLIENT_GONE = new Error('the browser closed the response');
 /** Methods a dev server must be able to receive twice (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
+export interface ForwarderOptions {
+  /** Told of every finished request (the access log); none: nothing is measured. */
+  onDone?: RequestDoneListener | undefined;
+  /** Response bytes that may wait for browsers (default: 32 MiB in all, 1 MiB each). */
+  allowance?: RelayAllowance;
+  /** A route as the current routes have it, when a reload moved only its target. */
+  movedVersionOf?: (route: Route) => Route | undefined;
+}
+
 /**
  * Forwards admitted requests to their route's target and streams the answers back.
  * Bodies stream both ways with backpressure; nothing is buffered whole. When the browser
@@ -46,18 +55,12 @@ export class Forwarder {
   /** @internal for ForwardHandler: whether a dev server that dropped a request serves HTTPS itself. */
   readonly tlsProbe = new TlsTargetProbe();
 
-  constructor(
-    pools: UpstreamPools,
-    onUpstreamError: UpstreamErrorListener,
-    onDone?: RequestDoneListener,
-    allowance = new RelayAllowance(RELAY_ALLOWANCE_TOTAL, RELAY_ALLOWANCE_PER_RESPONSE),
-    movedVersionOf: (route: Route) => Route | undefined = () => undefined,
-  ) {
+  constructor(pools: UpstreamPools, onUpstreamError: UpstreamErrorListener, options: ForwarderOptions = {}) {
     this.pools = pools;
     this.onUpstreamError = onUpstreamError;
-    this.onDone = onDone;
-    this.allowance = allowance;
-    this.movedVersionOf = movedVersionOf;
+    this.onDone = options.onDone;
+    this.allowance = options.allowance ?? new RelayAllowance(RELAY_ALLOWANCE_TOTAL, RELAY_ALLOWANCE_PER_RESPONSE);
+    this.movedVersionOf = options.movedVersionOf ?? (() => undefined);
   }
 
   forward(req: ProxyRequest, res: ProxyResponse, route: Route): void {

@@ -86,7 +86,7 @@ test('HTTP/1.1: a browser that stops reading holds at most its share; what it he
   const pools = new UpstreamPools();
   t.teardown(() => pools.close());
   const allowance = new RelayAllowance(32 * MiB, RELAY_ALLOWANCE_PER_RESPONSE);
-  const forwarder = new Forwarder(pools, () => undefined, undefined, allowance);
+  const forwarder = new Forwarder(pools, () => undefined, { allowance });
   const { server, port } = await front(forwarder, backend);
   t.teardown(() => server.close());
 
@@ -111,7 +111,7 @@ test('HTTP/1.1: browsers that stop reading together hold at most the total, then
   t.teardown(() => pools.close());
   const total = 300 * KiB;
   const allowance = new RelayAllowance(total, RELAY_ALLOWANCE_PER_RESPONSE);
-  const forwarder = new Forwarder(pools, () => undefined, undefined, allowance);
+  const forwarder = new Forwarder(pools, () => undefined, { allowance });
   const { server, port } = await front(forwarder, backend);
   t.teardown(() => server.close());
 
