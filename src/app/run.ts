@@ -125,7 +125,7 @@ export async function run(options: RunOptions): Promise<number> {
     bundleFile,
     extra: { __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: host, RAILS_DEVELOPMENT_HOSTS: host },
   });
-  const portBy = draft.ownPort !== undefined ? 'command' : plan.args.length > options.args.length ? 'flags' : 'env';
+  const portBy = draft.ownPort !== undefined ? 'command' : plan.portFlags === true ? 'flags' : 'env';
   // The URL is printed once it is served, so a request sent on seeing it never finds the port closed.
   const serving = (joined: Membership): void => {
     options.onServing({ url, port, ...(plan.tool === undefined ? {} : { tool: plan.tool }), portBy, notes: plan.notes, others: joined.others.length });

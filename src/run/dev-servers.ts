@@ -12,6 +12,8 @@ export interface DevServerPlan {
   tool?: string;
   /** A port the command already names (`--port 5173` in the script): route there instead. */
   ownPort?: number;
+  /** Set when the flags added carry the port (the tool ignores PORT). */
+  portFlags?: true;
   /** Lines for the terminal: what to add where. */
   notes: string[];
 }
@@ -21,6 +23,8 @@ interface Tool {
   /** Whether `bin args…` (after npx and env assignments are stripped) runs this tool's dev server. */
   runs(bin: string, args: readonly string[]): boolean;
   flags(port: number): string[];
+  /** It reads PORT itself: its flags only keep it on loopback. */
+  readsPort?: true;
   /** The line to add to the project when NAME.localhost is not allowed by default. */
   note?(host: string, url: string): string;
 }
@@ -43,9 +47,11 @@ const TOOLS: Tool[] = [
   { name: 'Storybook', runs: (bin, args) => (bin === 'storybook' && first(args) === 'dev') || bin === 'start-storybook', flags: (port) => ['--port', String(port), '--host', '127.0.0.1', '--ci'] },
   {
     name: 'Next.js',
-    // `next dev` reads PORT itself; its cross-origin check allows only localhost by default.
+    // `next dev` reads PORT itself, but listens on every interface (HOST is not its variable):
+    // --hostname keeps it on loopback. Its cross-origin check allows only localhost by default.
     runs: (bin, args) => bin === 'next' && first(args) === 'dev',
-    flags: () => [],
+    flags: () => ['--hostname', '127.0.0.1'],
+    readsPort: true,
     note: (host) => `Next.js serves dev resources only to the origins it allows: add to next.config.js: allowedDevOrigins: ['${host}'],`,
   },
   {
@@ -82,6 +88,8 @@ export function planDevServer(command: string, args: readonly string[], scripts:
     const tool = found === undefined ? undefined : TOOLS.find((candidate) => candidate.runs(found.bin, found.args));
     if (tool === undefined || found === undefined) continue;
     if (index !== segments.length - 1 && tool.flags(port).length > 0) {
+      // Flags given to the script would reach its last command, not this one.
+      if (tool.readsPort === true) return { args: [...args], tool: tool.name, notes: tool.note === undefined ? [] : [tool.note(host, url)] };
       return { args: [...args], tool: tool.name, notes: [`the "${script.name}" script runs ${tool.name} before other commands, so devtls cannot pass it --port ${port}; make it listen on $PORT.`] };
     }
     // npm needs `--` before arguments meant for the script; pnpm, yarn and bun pass them on.
@@ -95,7 +103,9 @@ function withTool(tool: Tool, args: string[], toolArgs: readonly string[], port:
   const notes = tool.note === undefined ? [] : [tool.note(host, url)];
   const ownPort = namedPort(toolArgs) ?? namedPort(args);
   if (ownPort !== undefined) return { args, tool: tool.name, ownPort, notes };
-  return { args: add(tool.flags(port)), tool: tool.name, notes };
+  // A host the command already names is the person's choice.
+  if (tool.readsPort === true && toolArgs.some((arg) => arg === '--hostname' || arg === '-H' || arg.startsWith('--hostname='))) return { args, tool: tool.name, notes };
+  return { args: add(tool.flags(port)), tool: tool.name, notes, ...(tool.readsPort === true ? {} : { portFlags: true as const }) };
 }
 
 /** `--port 5173`, `--port=5173`, `-p 5173` already in the command: the server listens there. */

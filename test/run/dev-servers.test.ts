@@ -46,10 +46,16 @@ test('a command that names its own port keeps it, and devtls routes there', (t) 
   t.is(plan('npm', ['run', 'dev'], { dev: 'vite --port=3000' }).ownPort, 3000);
 });
 
-test('servers that read PORT get no flags; the ones whose allow-list devtls cannot set get the line to add', (t) => {
+test('servers that read PORT get no port flags; the ones whose allow-list devtls cannot set get the line to add', (t) => {
   const next = plan('npm', ['run', 'dev'], { dev: 'next dev --turbopack' });
-  t.deepEqual(next.args, ['run', 'dev']);
+  // Next.js reads PORT but listens on every interface unless told a host.
+  t.deepEqual(next.args, ['run', 'dev', '--', '--hostname', '127.0.0.1']);
+  t.is(next.portFlags, undefined, 'the port still comes from PORT');
   t.is(next.notes[0], "Next.js serves dev resources only to the origins it allows: add to next.config.js: allowedDevOrigins: ['shop.localhost'],");
+  t.deepEqual(plan('npx', ['next', 'dev']).args, ['next', 'dev', '--hostname', '127.0.0.1']);
+  t.deepEqual(plan('next', ['dev', '-H', '0.0.0.0']).args, ['dev', '-H', '0.0.0.0'], 'a host the command names is kept');
+  t.deepEqual(plan('npm', ['run', 'dev'], { dev: 'next dev && echo done' }).args, ['run', 'dev'], 'flags would reach the script\'s last command, not next');
+  t.is(plan('vite', []).portFlags, true);
   const django = plan('python', ['manage.py', 'runserver']);
   t.deepEqual(django.args, ['manage.py', 'runserver', '127.0.0.1:4321']);
   t.is(django.notes[0], 'Django checks the origin of forms: add to settings.py: CSRF_TRUSTED_ORIGINS = ["https://shop.localhost"]');
