@@ -16,7 +16,8 @@ const REMEMBER_MS = 10_000;
 export class TlsTargetProbe {
   private readonly recent = new Map<string, { at: number; answer: Promise<boolean> }>();
 
-  speaksTls(target: RouteTarget, now = Date.now()): Promise<boolean> {
+  speaksTls(target: RouteTarget): Promise<boolean> {
+    const now = Date.now();
     const known = this.recent.get(target.origin);
     if (known !== undefined && now - known.at < REMEMBER_MS) return known.answer;
     for (const [origin, entry] of this.recent) if (now - entry.at >= REMEMBER_MS) this.recent.delete(origin);

@@ -89,7 +89,7 @@ export function planDevServer(command: string, args: readonly string[], scripts:
     if (tool === undefined || found === undefined) continue;
     if (index !== segments.length - 1 && tool.flags(port).length > 0) {
       // Flags given to the script would reach its last command, not this one.
-      if (tool.readsPort === true) return { args: [...args], tool: tool.name, notes: tool.note === undefined ? [] : [tool.note(host, url)] };
+      if (tool.readsPort === true) return { args: [...args], tool: tool.name, notes: notesOf(tool, host, url) };
       return { args: [...args], tool: tool.name, notes: [`the "${script.name}" script runs ${tool.name} before other commands, so devtls cannot pass it --port ${port}; make it listen on $PORT.`] };
     }
     // npm needs `--` before arguments meant for the script; pnpm, yarn and bun pass them on.
@@ -100,12 +100,19 @@ export function planDevServer(command: string, args: readonly string[], scripts:
 }
 
 function withTool(tool: Tool, args: string[], toolArgs: readonly string[], port: number, host: string, url: string, add: (flags: string[]) => string[]): DevServerPlan {
-  const notes = tool.note === undefined ? [] : [tool.note(host, url)];
+  const notes = notesOf(tool, host, url);
   const ownPort = namedPort(toolArgs) ?? namedPort(args);
+  if (tool.readsPort === true) {
+    // Its flags name only a host; one the command already names is the person's choice.
+    const namesHost = [...toolArgs, ...args].some((arg) => arg === '--hostname' || arg === '-H' || arg.startsWith('--hostname='));
+    return { args: namesHost ? args : add(tool.flags(port)), tool: tool.name, notes, ...(ownPort === undefined ? {} : { ownPort }) };
+  }
   if (ownPort !== undefined) return { args, tool: tool.name, ownPort, notes };
-  // A host the command already names is the person's choice.
-  if (tool.readsPort === true && toolArgs.some((arg) => arg === '--hostname' || arg === '-H' || arg.startsWith('--hostname='))) return { args, tool: tool.name, notes };
-  return { args: add(tool.flags(port)), tool: tool.name, notes, ...(tool.readsPort === true ? {} : { portFlags: true as const }) };
+  return { args: add(tool.flags(port)), tool: tool.name, notes, portFlags: true };
+}
+
+function notesOf(tool: Tool, host: string, url: string): string[] {
+  return tool.note === undefined ? [] : [tool.note(host, url)];
 }
 
 /** `--port 5173`, `--port=5173`, `-p 5173` already in the command: the server listens there. */

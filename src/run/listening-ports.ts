@@ -127,7 +127,8 @@ export class TcpTables {
   private readAt = Number.NEGATIVE_INFINITY;
 
   /** The listeners among `inodes`, reading /proc/PID/net/tcp and tcp6 only when needed. */
-  listenersOf(pid: number, inodes: ReadonlySet<string>, now = Date.now()): Listener[] {
+  listenersOf(pid: number, inodes: ReadonlySet<string>): Listener[] {
+    const now = Date.now();
     const unseen = [...inodes].some((inode) => !this.seen.has(inode));
     if (unseen || now - this.readAt >= REREAD_MS) {
       this.listeners = new Map();

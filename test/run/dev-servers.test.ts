@@ -54,6 +54,10 @@ test('servers that read PORT get no port flags; the ones whose allow-list devtls
   t.is(next.notes[0], "Next.js serves dev resources only to the origins it allows: add to next.config.js: allowedDevOrigins: ['shop.localhost'],");
   t.deepEqual(plan('npx', ['next', 'dev']).args, ['next', 'dev', '--hostname', '127.0.0.1']);
   t.deepEqual(plan('next', ['dev', '-H', '0.0.0.0']).args, ['dev', '-H', '0.0.0.0'], 'a host the command names is kept');
+  t.deepEqual(plan('npm', ['run', 'dev', '--', '--hostname', '::1'], { dev: 'next dev' }).args, ['run', 'dev', '--', '--hostname', '::1'], 'also when named after the script');
+  const ownPort = plan('next', ['dev', '-p', '3000']);
+  t.deepEqual(ownPort.args, ['dev', '-p', '3000', '--hostname', '127.0.0.1'], 'a port of its own still gets the host');
+  t.is(ownPort.ownPort, 3000);
   t.deepEqual(plan('npm', ['run', 'dev'], { dev: 'next dev && echo done' }).args, ['run', 'dev'], 'flags would reach the script\'s last command, not next');
   t.is(plan('vite', []).portFlags, true);
   const django = plan('python', ['manage.py', 'runserver']);
